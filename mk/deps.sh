@@ -1,0 +1,43 @@
+#!/bin/sh
+# Installs every Debian package the build, demo and tests need, and enables
+# deb-src so `apt-get source` can fetch the agent's libraries. Idempotent: a
+# second run with everything present does nothing and prints nothing.
+set -eu
+
+PKGS="build-essential musl-tools linux-source-6.1 bc bison flex libelf-dev
+libssl-dev cpio xz-utils qemu-system-x86 ovmf dnsmasq busybox-static
+libmicrohttpd-dev libsqlite3-dev libcjson-dev libcmocka-dev python3-pytest
+openssl dpkg-dev iproute2 ca-certificates rsync clang libclang-rt-14-dev kmod curl"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+
+need_src=0
+if ! grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+	need_src=1
+fi
+
+[ -z "$missing" ] && [ "$need_src" = 0 ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "deps: missing packages:$missing (run make as root to install them)" >&2
+	exit 1
+fi
+
+if [ "$need_src" = 1 ]; then
+	echo "deps: enabling deb-src in the apt sources"
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] && sed -i 's/^Types: deb$/Types: deb deb-src/' "$f"
+	done
+	if [ -f /etc/apt/sources.list ]; then
+		sed -n 's/^deb \(.*\)$/deb-src \1/p' /etc/apt/sources.list > /etc/apt/sources.list.d/snboot-src.list
+	fi
+fi
+
+echo "deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
