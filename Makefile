@@ -122,7 +122,7 @@ bench: all
 	/usr/bin/python3 tests/bench.py
 
 clean:
-	rm -rf $(BUILD)/agent $(BUILD)/snboot $(BUILD)/snboot.efi $(BUILD)/host $(BUILD)/server-stub
+	rm -rf $(BUILD)/agent $(BUILD)/snboot $(BUILD)/snboot.efi $(BUILD)/host $(BUILD)/fuzz $(BUILD)/server-stub $(BUILD)/server-obj
 
 distclean:
 	rm -rf $(BUILD)

@@ -1,0 +1,15 @@
+# The reference backend (server-stub/): host gcc and glibc, libmicrohttpd
+# over GnuTLS, SQLite, cJSON, and libcrypto for SHA-256. Included by the
+# top Makefile, which defines BUILD and WARN.
+SERVER_SRCS    := $(sort $(wildcard server-stub/*.c))
+SERVER_OBJS    := $(patsubst server-stub/%.c,$(BUILD)/server-obj/%.o,$(SERVER_SRCS))
+SERVER_HDRS    := $(wildcard server-stub/*.h)
+SERVER_CFLAGS  := $(WARN) -O2 -g -pthread -fstack-protector-strong -D_FORTIFY_SOURCE=2
+SERVER_LDLIBS  := -lmicrohttpd -lsqlite3 -lcjson -lcrypto -pthread
+
+$(BUILD)/server-obj/%.o: server-stub/%.c $(SERVER_HDRS) server-stub/server.mk
+	@mkdir -p $(dir $@)
+	gcc $(SERVER_CFLAGS) -c -o $@ $<
+
+$(BUILD)/server-stub: $(SERVER_OBJS)
+	gcc -o $@ $^ $(SERVER_LDLIBS)

@@ -1,0 +1,264 @@
+/* The admin API, behind a bearer token:
+ *   GET /api/v1/machines
+ *   GET|PUT|DELETE /api/v1/machines/SERIAL
+ *   GET /api/v1/machines/SERIAL/events[?limit=N] */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "db.h"
+
+#define EVENTS_DEFAULT 100
+#define EVENTS_MAX 1000
+
+/* Compares every byte whatever the mismatch, so timing says nothing. */
+static int token_equal(const char *given, const char *expected)
+{
+	size_t n = strlen(given), m = strlen(expected);
+	unsigned char diff = n != m;
+	for (size_t i = 0; i < m; i++)
+		diff |= (unsigned char)(expected[i] ^ (i < n ? given[i] : 0));
+	return diff == 0;
+}
+
+/* MHD_YES/NO after replying, or -1 when the caller may go on. */
+static int refuse_unauthorized(struct request *rq)
+{
+	const char *token = rq->srv->admin_token;
+	if (!token)
+		return reply_text(rq, MHD_HTTP_FORBIDDEN,
+				  "admin API disabled: start serve with --admin-token or SNBOOT_ADMIN_TOKEN");
+	const char *auth = request_header(rq, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (auth && !strncmp(auth, "Bearer ", 7) && token_equal(auth + 7, token))
+		return -1;
+	struct MHD_Response *resp;
+	static const char text[] = "missing or wrong bearer token\n";
+	resp = MHD_create_response_from_buffer(sizeof(text) - 1, (void *)text, MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"snboot\"");
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain");
+	request_note(rq, "error=\"unauthorized\"");
+	return reply_queue(rq, MHD_HTTP_UNAUTHORIZED, resp, sizeof(text) - 1);
+}
+
+static void add_string_or_null(cJSON *obj, const char *name, const char *value)
+{
+	if (value)
+		cJSON_AddStringToObject(obj, name, value);
+	else
+		cJSON_AddNullToObject(obj, name);
+}
+
+/* Stored JSON text back into the document; null when absent. */
+static void add_stored_json(cJSON *obj, const char *name, const char *text)
+{
+	cJSON *parsed = text ? cJSON_Parse(text) : NULL;
+	if (parsed)
+		cJSON_AddItemToObject(obj, name, parsed);
+	else
+		cJSON_AddNullToObject(obj, name);
+}
+
+static cJSON *machine_json(const struct machine *m)
+{
+	cJSON *obj = cJSON_CreateObject();
+	if (!obj)
+		return NULL;
+	cJSON_AddStringToObject(obj, "serial", m->serial);
+	cJSON_AddStringToObject(obj, "action", m->action);
+	add_string_or_null(obj, "profile", m->profile);
+	add_string_or_null(obj, "first_seen", m->first_seen);
+	add_string_or_null(obj, "last_seen", m->last_seen);
+	cJSON_AddNumberToObject(obj, "boots", (double)m->boots);
+	add_stored_json(obj, "addresses", m->addresses);
+	add_stored_json(obj, "facts", m->facts);
+	return obj;
+}
+
+static int add_machine_to_array(const struct machine *m, void *ctx)
+{
+	cJSON *item = machine_json(m);
+	if (!item)
+		return -1;
+	cJSON_AddItemToArray(ctx, item);
+	return 0;
+}
+
+static enum MHD_Result list_machines(struct request *rq)
+{
+	cJSON *list = cJSON_CreateArray();
+	if (!list || db_machines_each(rq->srv->db, add_machine_to_array, list) != 0) {
+		cJSON_Delete(list);
+		return reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
+	}
+	return reply_json(rq, MHD_HTTP_OK, list);
+}
+
+static enum MHD_Result get_machine(struct request *rq, const char *serial)
+{
+	struct machine m;
+	int found = db_machine_get(rq->srv->db, serial, &m);
+	if (found < 0)
+		return reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
+	if (!found)
+		return reply_text(rq, MHD_HTTP_NOT_FOUND, "no machine with that serial");
+	cJSON *doc = machine_json(&m);
+	machine_free(&m);
+	return reply_json(rq, MHD_HTTP_OK, doc);
+}
+
+/* "addresses": an array of IPv4/IPv6 address strings. NULL if valid. */
+static const char *addresses_problem(const cJSON *addrs)
+{
+	const cJSON *a;
+	unsigned char bin[16];
+
+	if (!cJSON_IsArray(addrs))
+		return "\"addresses\" must be an array of IP address strings";
+	cJSON_ArrayForEach(a, addrs) {
+		if (!cJSON_IsString(a) || (inet_pton(AF_INET, a->valuestring, bin) != 1 &&
+					   inet_pton(AF_INET6, a->valuestring, bin) != 1))
+			return "\"addresses\" must be an array of IP address strings";
+	}
+	return NULL;
+}
+
+static enum MHD_Result put_machine(struct request *rq, const char *serial)
+{
+	enum MHD_Result rc;
+	struct profile prof;
+	char *addresses = NULL;
+
+	cJSON *doc = parse_json_object(rq, &rc);
+	if (!doc)
+		return rc;
+	const char *action = json_string(doc, "action");
+	const char *profile = json_string(doc, "profile");
+	const cJSON *addrs = cJSON_GetObjectItemCaseSensitive(doc, "addresses");
+	const char *problem = addrs ? addresses_problem(addrs) : NULL;
+	if (!action_is_valid(action)) {
+		rc = reply_text(rq, MHD_HTTP_BAD_REQUEST,
+				"\"action\" must be \"provision\", \"local\" or \"provision-once\"");
+		goto out;
+	}
+	if (problem) {
+		rc = reply_text(rq, MHD_HTTP_BAD_REQUEST, "%s", problem);
+		goto out;
+	}
+	if (strcmp(action, "local")) {
+		int found = profile ? db_profile_get(rq->srv->db, profile, &prof) : 0;
+		if (found < 0) {
+			rc = reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
+			goto out;
+		}
+		if (!found) {
+			rc = reply_text(rq, MHD_HTTP_BAD_REQUEST, "action %s needs \"profile\": %s",
+					action, profile ? "no such profile" : "missing");
+			goto out;
+		}
+		profile_free(&prof);
+	}
+	if (addrs && !(addresses = cJSON_PrintUnformatted(addrs))) {
+		rc = reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
+		goto out;
+	}
+	request_note(rq, "action=%s", action);
+	if (db_machine_put(rq->srv->db, serial, action, profile, addresses) < 0)
+		rc = reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
+	else
+		rc = get_machine(rq, serial);
+out:
+	cJSON_free(addresses);
+	cJSON_Delete(doc);
+	return rc;
+}
+
+static enum MHD_Result delete_machine(struct request *rq, const char *serial)
+{
+	int deleted = db_machine_delete(rq->srv->db, serial);
+	if (deleted < 0)
+		return reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
+	if (!deleted)
+		return reply_text(rq, MHD_HTTP_NOT_FOUND, "no machine with that serial");
+	return reply_empty(rq, MHD_HTTP_NO_CONTENT);
+}
+
+static int add_event_to_array(const struct event *e, void *ctx)
+{
+	cJSON *obj = cJSON_CreateObject();
+	if (!obj)
+		return -1;
+	cJSON_AddNumberToObject(obj, "id", (double)e->id);
+	cJSON_AddStringToObject(obj, "received", e->received);
+	add_string_or_null(obj, "boot_id", e->boot_id);
+	add_string_or_null(obj, "stage", e->stage);
+	add_string_or_null(obj, "status", e->status);
+	if (e->ms >= 0)
+		cJSON_AddNumberToObject(obj, "ms", (double)e->ms);
+	else
+		cJSON_AddNullToObject(obj, "ms");
+	add_string_or_null(obj, "message", e->message);
+	add_string_or_null(obj, "client", e->client);
+	cJSON_AddItemToArray(ctx, obj);
+	return 0;
+}
+
+static enum MHD_Result machine_events(struct request *rq, const char *serial)
+{
+	int limit = EVENTS_DEFAULT;
+	const char *text = request_query(rq, "limit");
+	if (text) {
+		char *end;
+		long n = strtol(text, &end, 10);
+		if (!*text || *end || n < 1 || n > EVENTS_MAX)
+			return reply_text(rq, MHD_HTTP_BAD_REQUEST, "limit must be 1..%d", EVENTS_MAX);
+		limit = (int)n;
+	}
+	cJSON *list = cJSON_CreateArray();
+	if (!list || db_events_each(rq->srv->db, serial, limit, add_event_to_array, list) != 0) {
+		cJSON_Delete(list);
+		return reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
+	}
+	return reply_json(rq, MHD_HTTP_OK, list);
+}
+
+static int is_method(struct request *rq, const char *m)
+{
+	return !strcmp(rq->method, m);
+}
+
+enum MHD_Result api_admin(struct request *rq, const char *rest)
+{
+	int refused = refuse_unauthorized(rq);
+	if (refused >= 0)
+		return (enum MHD_Result)refused;
+
+	if (!*rest || !strcmp(rest, "/"))
+		return is_method(rq, MHD_HTTP_METHOD_GET) ? list_machines(rq)
+			: reply_method_not_allowed(rq, "GET");
+
+	char serial[256];
+	const char *start = rest + 1, *slash = strchr(start, '/');
+	size_t n = slash ? (size_t)(slash - start) : strlen(start);
+	if (n == 0 || n >= sizeof(serial))
+		return reply_text(rq, MHD_HTTP_NOT_FOUND, "no such endpoint");
+	memcpy(serial, start, n);
+	serial[n] = '\0';
+	request_set_serial(rq, serial);
+
+	if (slash) {
+		if (strcmp(slash, "/events"))
+			return reply_text(rq, MHD_HTTP_NOT_FOUND, "no such endpoint");
+		return is_method(rq, MHD_HTTP_METHOD_GET) ? machine_events(rq, serial)
+			: reply_method_not_allowed(rq, "GET");
+	}
+	if (is_method(rq, MHD_HTTP_METHOD_GET))
+		return get_machine(rq, serial);
+	if (is_method(rq, MHD_HTTP_METHOD_PUT))
+		return put_machine(rq, serial);
+	if (is_method(rq, MHD_HTTP_METHOD_DELETE))
+		return delete_machine(rq, serial);
+	return reply_method_not_allowed(rq, "GET, PUT, DELETE");
+}

@@ -1,0 +1,208 @@
+/* add-profile, add-machine, list: the database from the command line. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "db.h"
+#include "files.h"
+
+static int has_control_chars(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+enum { OPT_DB = 1, OPT_NAME, OPT_KERNEL, OPT_INITRD, OPT_CMDLINE, OPT_SERIAL, OPT_PROFILE,
+       OPT_ACTION, OPT_HELP = 'h' };
+
+static const struct option add_profile_opts[] = {
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "name", required_argument, NULL, OPT_NAME },
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int run_add_profile(const struct command *cmd, int argc, char **argv)
+{
+	const char *path = NULL;
+	struct profile p = { .cmdline = "" };
+	struct db *db;
+	int c;
+
+	while ((c = cli_next(cmd, argc, argv, add_profile_opts)) != -1) {
+		switch (c) {
+		case OPT_DB: path = optarg; break;
+		case OPT_NAME: p.name = optarg; break;
+		case OPT_KERNEL: p.kernel = optarg; break;
+		case OPT_INITRD: p.initrd = optarg; break;
+		case OPT_CMDLINE: p.cmdline = optarg; break;
+		case OPT_HELP: return cli_help(cmd);
+		default: return EXIT_USAGE;
+		}
+	}
+	if (cli_no_operands(cmd, argc, argv))
+		return EXIT_USAGE;
+	if (!path || !p.name || !p.kernel || !p.initrd)
+		return cli_usage_error(cmd, "--db, --name, --kernel and --initrd are required");
+	if (!*p.name || has_control_chars(p.name))
+		return cli_usage_error(cmd, "--name must be non-empty printable text");
+	if (!files_name_is_safe(p.kernel) || !files_name_is_safe(p.initrd))
+		return cli_usage_error(cmd, "--kernel and --initrd are names relative to the "
+				       "files directory, without '.' or '..' segments");
+	if (has_control_chars(p.cmdline))
+		return cli_usage_error(cmd, "--cmdline must be one line");
+	if (db_open(path, &db) < 0)
+		return 1;
+	int rc = db_profile_put(db, &p);
+	db_close(db);
+	if (rc < 0)
+		return 1;
+	printf("profile %s: kernel %s, initrd %s, cmdline \"%s\"\n", p.name, p.kernel, p.initrd,
+	       p.cmdline);
+	return 0;
+}
+
+const struct command cmd_add_profile = {
+	.name = "add-profile",
+	.summary = "add or replace a boot profile (kernel, initrd, command line)",
+	.run = run_add_profile,
+	.usage =
+	"usage: server-stub add-profile --db FILE --name NAME --kernel FILE --initrd FILE\n"
+	"                               [--cmdline \"ARGS\"]\n\n"
+	"Add the profile NAME, or replace it if it exists.\n\n"
+	"  --db FILE        SQLite database (created if missing)\n"
+	"  --name NAME      profile name that machines refer to\n"
+	"  --kernel FILE    kernel, relative to the files directory of 'serve'\n"
+	"  --initrd FILE    initrd, relative to the files directory of 'serve'\n"
+	"  --cmdline ARGS   kernel command line (snboot.serial=SERIAL is appended)\n"
+	"  -h, --help       this text\n",
+};
+
+static const struct option add_machine_opts[] = {
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "serial", required_argument, NULL, OPT_SERIAL },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "action", required_argument, NULL, OPT_ACTION },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int run_add_machine(const struct command *cmd, int argc, char **argv)
+{
+	const char *path = NULL, *serial = NULL, *profile = NULL, *action = "provision";
+	struct db *db;
+	struct profile prof;
+	int c, rc = 1;
+
+	while ((c = cli_next(cmd, argc, argv, add_machine_opts)) != -1) {
+		switch (c) {
+		case OPT_DB: path = optarg; break;
+		case OPT_SERIAL: serial = optarg; break;
+		case OPT_PROFILE: profile = optarg; break;
+		case OPT_ACTION: action = optarg; break;
+		case OPT_HELP: return cli_help(cmd);
+		default: return EXIT_USAGE;
+		}
+	}
+	if (cli_no_operands(cmd, argc, argv))
+		return EXIT_USAGE;
+	if (!path || !serial)
+		return cli_usage_error(cmd, "--db and --serial are required");
+	if (!*serial || strlen(serial) > 128 || has_control_chars(serial))
+		return cli_usage_error(cmd, "--serial must be 1..128 printable bytes");
+	if (!action_is_valid(action))
+		return cli_usage_error(cmd, "--action must be provision, local or provision-once");
+	if (strcmp(action, "local") && !profile)
+		return cli_usage_error(cmd, "--action %s needs --profile", action);
+	if (db_open(path, &db) < 0)
+		return 1;
+	if (strcmp(action, "local")) {
+		int found = db_profile_get(db, profile, &prof);
+		if (found == 0)
+			fprintf(stderr, "server-stub add-machine: no profile '%s' (add it with "
+				"add-profile first)\n", profile);
+		if (found <= 0)
+			goto out;
+		profile_free(&prof);
+	}
+	if (db_machine_put(db, serial, action, profile, NULL) < 0)
+		goto out;
+	printf("machine %s: action %s, profile %s\n", serial, action, profile ? profile : "-");
+	rc = 0;
+out:
+	db_close(db);
+	return rc;
+}
+
+const struct command cmd_add_machine = {
+	.name = "add-machine",
+	.summary = "add a machine by serial, or change its action and profile",
+	.run = run_add_machine,
+	.usage =
+	"usage: server-stub add-machine --db FILE --serial SERIAL --profile NAME\n"
+	"                               [--action provision|local|provision-once]\n\n"
+	"Add the machine SERIAL, or update it if it exists (its history is kept).\n\n"
+	"  --db FILE        SQLite database (created if missing)\n"
+	"  --serial SERIAL  the SMBIOS system serial number the agent reports\n"
+	"  --profile NAME   profile to boot (must exist; optional with --action local)\n"
+	"  --action ACTION  provision (default): boot the profile every time;\n"
+	"                   provision-once: boot it once, then switch to local;\n"
+	"                   local: boot the local disk\n"
+	"  -h, --help       this text\n",
+};
+
+static const struct option list_opts[] = {
+	{ "db", required_argument, NULL, OPT_DB },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int print_machine(const struct machine *m, void *ctx)
+{
+	printf("%-24s %-15s %-16s %-21s %s\n", m->serial, m->action, m->profile ? m->profile : "-",
+	       m->first_seen ? m->first_seen : "-", m->last_seen ? m->last_seen : "-");
+	return 0;
+}
+
+static int run_list(const struct command *cmd, int argc, char **argv)
+{
+	const char *path = NULL;
+	struct db *db;
+	int c;
+
+	while ((c = cli_next(cmd, argc, argv, list_opts)) != -1) {
+		switch (c) {
+		case OPT_DB: path = optarg; break;
+		case OPT_HELP: return cli_help(cmd);
+		default: return EXIT_USAGE;
+		}
+	}
+	if (cli_no_operands(cmd, argc, argv))
+		return EXIT_USAGE;
+	if (!path)
+		return cli_usage_error(cmd, "--db is required");
+	if (db_open(path, &db) < 0)
+		return 1;
+	printf("%-24s %-15s %-16s %-21s %s\n", "SERIAL", "ACTION", "PROFILE", "FIRST SEEN",
+	       "LAST SEEN");
+	int rc = db_machines_each(db, print_machine, NULL);
+	db_close(db);
+	return rc ? 1 : 0;
+}
+
+const struct command cmd_list = {
+	.name = "list",
+	.summary = "print the machines: serial, action, profile, first/last seen",
+	.run = run_list,
+	.usage =
+	"usage: server-stub list --db FILE\n\n"
+	"Print every machine, one a line: serial, action, profile, first seen and\n"
+	"last seen (UTC; '-' when it has not booted yet).\n\n"
+	"  --db FILE        SQLite database\n"
+	"  -h, --help       this text\n",
+};

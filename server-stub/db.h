@@ -1,0 +1,80 @@
+/* The backend's state in SQLite: profiles (what to boot), machines (serial,
+ * action, facts last reported) and events the agents send. One connection,
+ * serialised by a mutex; every call is safe from any thread. Functions
+ * return -1 on a database error (already logged), else as documented. */
+#ifndef SERVER_STUB_DB_H
+#define SERVER_STUB_DB_H
+
+#include <stdint.h>
+
+struct db;
+
+struct profile {
+	char *name;
+	char *kernel;   /* file name relative to the files directory */
+	char *initrd;
+	char *cmdline;
+};
+
+struct machine {
+	char *serial;
+	char *action;     /* "provision", "local" or "provision-once" */
+	char *profile;    /* NULL when none */
+	char *facts;      /* JSON text of the last boot request, or NULL */
+	char *addresses;  /* JSON array of bound addresses, or NULL */
+	char *first_seen; /* ISO 8601 UTC, NULL until it first boots */
+	char *last_seen;
+	int64_t boots;
+};
+
+struct event {
+	const char *serial;
+	const char *boot_id;
+	const char *stage;
+	const char *status;
+	int64_t ms;
+	const char *message;
+	const char *client;
+	const char *received; /* ISO 8601 UTC */
+	int64_t id;
+};
+
+int action_is_valid(const char *action);
+
+int db_open(const char *path, struct db **out);
+void db_close(struct db *db);
+
+/* 0 stored (inserted or replaced). */
+int db_profile_put(struct db *db, const struct profile *p);
+/* 1 found (fill *out; free with profile_free), 0 not found. */
+int db_profile_get(struct db *db, const char *name, struct profile *out);
+void profile_free(struct profile *p);
+
+/* Upsert action/profile (and addresses when not NULL); keeps the
+ * machine's history. 0 on success. */
+int db_machine_put(struct db *db, const char *serial, const char *action,
+		   const char *profile, const char *addresses_json);
+/* 1 found, 0 not found. */
+int db_machine_get(struct db *db, const char *serial, struct machine *out);
+/* 1 deleted (with its events), 0 not found. */
+int db_machine_delete(struct db *db, const char *serial);
+/* A boot request: register an unknown serial (action local), record the
+ * time and facts, and return the machine as it is now. 0 on success. */
+int db_machine_seen(struct db *db, const char *serial, const char *facts_json,
+		    const char *now, struct machine *out);
+/* Flip provision-once to local. 1 flipped by this call, 0 not (another
+ * request got there first or the action changed meanwhile). */
+int db_machine_consume_once(struct db *db, const char *serial);
+void machine_free(struct machine *m);
+
+/* Call fn for every machine, ordered by serial. fn must not call db_*.
+ * A non-zero return from fn stops the walk and is returned. */
+typedef int (*machine_fn)(const struct machine *m, void *ctx);
+int db_machines_each(struct db *db, machine_fn fn, void *ctx);
+
+int db_event_add(struct db *db, const struct event *e);
+/* The newest `limit` events of a serial, oldest first. */
+typedef int (*event_fn)(const struct event *e, void *ctx);
+int db_events_each(struct db *db, const char *serial, int limit, event_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,29 @@
+/* The iPXE scripts the backend answers with. Pure text building. */
+#ifndef SERVER_STUB_IPXE_H
+#define SERVER_STUB_IPXE_H
+
+#include "buf.h"
+
+#define SHA256_HEX_LEN 65 /* 64 hex digits + NUL */
+
+struct provision_plan {
+	const char *files_url;     /* "https://host:port/files", no trailing slash */
+	const char *kernel;        /* names relative to the files directory */
+	const char *kernel_sha256;
+	const char *initrd;
+	const char *initrd_sha256;
+	const char *cmdline;       /* the profile's, may be empty */
+	const char *serial;
+};
+
+/* "#!ipxe\nsanboot --no-describe --drive 0x80\n" */
+int ipxe_local_script(struct buf *out);
+/* kernel --sha256=.. URL CMDLINE snboot.serial=S / initrd --sha256=.. URL / boot */
+int ipxe_provision_script(struct buf *out, const struct provision_plan *plan);
+
+/* Percent-encode everything but RFC 3986 unreserved characters and '/'. */
+int url_append_path(struct buf *out, const char *path);
+/* A Host header we may paste into a URL: host names, IPv4, [IPv6], :port. */
+int host_is_safe(const char *host);
+
+#endif
