@@ -76,3 +76,13 @@ const char *sn_format(const struct sn_err *e, char *buf, size_t len)
 			 sn_strerror(e->code), e->code);
 	return buf;
 }
+
+size_t sn_code_count(void)
+{
+	return sizeof(codes) / sizeof(codes[0]);
+}
+
+int sn_code_at(size_t i)
+{
+	return i < sn_code_count() ? codes[i].code : -1;
+}

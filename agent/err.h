@@ -33,6 +33,9 @@ int sn_fail(struct sn_err *e, int code, const char *fmt, ...)
 void sn_clear(struct sn_err *e);
 const char *sn_strerror(int code);   /* the registry's line, "unknown error" */
 const char *sn_codename(int code);   /* "SN_E_DHCP4_TRUNCATED" */
+/* The registry, for the docs check: codes in table order. */
+size_t sn_code_count(void);
+int sn_code_at(size_t i);
 /* "E0412 http: server certificate not trusted (ctx)" into buf. */
 const char *sn_format(const struct sn_err *e, char *buf, size_t len);
 

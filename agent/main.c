@@ -377,6 +377,7 @@ static void backoff_sleep(const struct config *cfg, int failures)
 static void run_forever(struct agent *a)
 {
 	int failures = 0;
+	uint64_t undecided_since = mono_ms();
 
 	for (a->attempt = 1;; a->attempt++) {
 		struct sn_err e;
@@ -395,7 +396,16 @@ static void run_forever(struct agent *a)
 			end = stage_run(a, script, len);
 		}
 		free(script);
+		/* No decision for local_timeout: the disk is better than
+		 * waiting forever for a backend that may never answer. */
+		if (end == END_RETRY && a->cfg.local_timeout_s &&
+		    mono_ms() - undecided_since >= a->cfg.local_timeout_s * 1000ull) {
+			logmsg("local", "no decision from the backend in %u s (snboot.local_timeout)",
+			       a->cfg.local_timeout_s);
+			end = END_LOCAL;
+		}
 		if (end == END_LOCAL) {
+			undecided_since = mono_ms();
 			struct sn_err le;
 			sn_clear(&le);
 			if (localboot_run(&a->cfg, &le) != SN_OK)

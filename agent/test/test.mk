@@ -9,7 +9,8 @@ HOST_SRCS    := $(filter-out $(HOST_EXCLUDE),$(AGENT_SRCS))
 HOST_CFLAGS  := $(WARN) -g -O1 -fno-omit-frame-pointer -Iagent \
                 -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -DSNBOOT_VERSION='"host-test"' -DSNBOOT_BUILD_EPOCH=0LL
-FUZZ_CFLAGS  := $(filter-out -fsanitize=address,undefined,$(HOST_CFLAGS)) \
+comma        := ,
+FUZZ_CFLAGS  := $(filter-out -fsanitize=address$(comma)undefined,$(HOST_CFLAGS)) \
                 -fsanitize=fuzzer,address,undefined -Wno-unused-command-line-argument
 
 UNIT_SRCS  := $(sort $(wildcard agent/test/test_*.c))
