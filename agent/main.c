@@ -27,6 +27,7 @@
 #include "script.h"
 #include "smbios.h"
 #include "sysinit.h"
+#include "urlutil.h"
 
 #define SCRIPT_MAX (1u << 20)
 
@@ -217,8 +218,15 @@ static int op_fetch(void *arg, const char *url, const char *sha256, int *fd,
 	struct agent *a = arg;
 	uint64_t t0 = mono_ms();
 	size_t size = 0;
-	const char *label = strrchr(url, '/');
-	int rc = http_fetch_fd(url, sha256, label ? label + 1 : url, fd, &size, e);
+	char clean[LEASE_URL_MAX];
+	const char *label;
+	int rc;
+
+	/* The label names the memfd and log lines: no query (tokens). */
+	url_for_log(url, clean, sizeof(clean));
+	clean[strcspn(clean, "?#")] = '\0';
+	label = strrchr(clean, '/');
+	rc = http_fetch_fd(url, sha256, label && label[1] ? label + 1 : clean, fd, &size, e);
 
 	a->download_ms += mono_ms() - t0;
 	return rc;

@@ -9,6 +9,7 @@
 #ifndef SNBOOT_PROBE_H
 #define SNBOOT_PROBE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -37,6 +38,9 @@ struct probe_ops {
 	/* Configures the lease on the interface (address, routes); the loop
 	 * calls it only for the winner. */
 	int (*apply)(struct probe *p, struct sn_err *e);
+	/* Optional (may be NULL): one line on what happened, for the report
+	 * when no NIC won ("3 DISCOVERs, no OFFER"). Called before stop. */
+	void (*summary)(const struct probe *p, char *buf, size_t len);
 };
 
 struct probe {

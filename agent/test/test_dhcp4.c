@@ -1,0 +1,496 @@
+/* The DHCPv4 state machine, driven with captured dnsmasq replies and fake
+ * time; its packets are caught by a fake send and parsed back. */
+#include "fixtures.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "dhcp4.h"
+#include "dhcp4_packet.h"
+#include "log.h"
+
+#define DATA "agent/test/data/dhcp4/"
+
+struct sent {
+	uint8_t pkt[16][DHCP4_MAX_MSG];
+	size_t len[16];
+	int n;
+	int fail;          /* make send fail */
+};
+
+struct world {
+	struct config cfg;
+	struct smbios_facts id;
+	struct nic nic;
+	struct sent sent;
+	struct dhcp4_client c;
+};
+
+static int fake_send(void *io, const uint8_t *msg, size_t len, struct sn_err *e)
+{
+	struct sent *s = io;
+
+	if (s->fail)
+		return sn_fail(e, SN_E_DHCP4_SEND, "cable cut");
+	assert_true(s->n < 16 && len <= DHCP4_MAX_MSG);
+	memcpy(s->pkt[s->n], msg, len);
+	s->len[s->n++] = len;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	struct world *w = test_calloc(1, sizeof(*w));
+
+	log_set_quiet(1);
+	config_defaults(&w->cfg);
+	snprintf(w->cfg.vendor_class, sizeof(w->cfg.vendor_class), "HTTPClient:Arch:00016:UNDI:003000");
+	snprintf(w->cfg.user_class, sizeof(w->cfg.user_class), "snboot");
+	w->cfg.arch = 0x10;
+	w->cfg.rapid_commit = 0;
+	snprintf(w->id.serial, sizeof(w->id.serial), "SN-TEST-1");
+	snprintf(w->nic.name, sizeof(w->nic.name), "eth0");
+	w->nic.ifindex = 2;
+	memcpy(w->nic.mac, "\x02\x00\x00\x00\x00\x01", 6);  /* the fixtures' chaddr */
+	*state = w;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	test_free(*state);
+	return 0;
+}
+
+static void init(struct world *w, uint64_t seed)
+{
+	dhcp4_client_init(&w->c, &w->nic, &w->cfg, &w->id, fake_send, &w->sent, seed);
+}
+
+/* A fixture with its xid replaced by the client's current one. */
+static size_t reply(struct world *w, const char *name, uint8_t *buf, size_t cap)
+{
+	char path[256];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), DATA "%s", name);
+	f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open %s (run from the repository root)", path);
+	n = fread(buf, 1, cap, f);
+	fclose(f);
+	buf[4] = (uint8_t)(w->c.xid >> 24);
+	buf[5] = (uint8_t)(w->c.xid >> 16);
+	buf[6] = (uint8_t)(w->c.xid >> 8);
+	buf[7] = (uint8_t)w->c.xid;
+	return n;
+}
+
+static void feed(struct world *w, const char *name, uint64_t now)
+{
+	uint8_t b[2048];
+	size_t n = reply(w, name, b, sizeof(b));
+	dhcp4_client_input(&w->c, b, n, now);
+}
+
+/* The value of option code in sent packet i. */
+static const uint8_t *sent_opt(struct world *w, int i, uint8_t code, size_t *len)
+{
+	const uint8_t *p = w->sent.pkt[i];
+
+	for (size_t at = DHCP4_HEADER_LEN; at + 1 < w->sent.len[i] && p[at] != 255;) {
+		if (p[at] == 0) {
+			at++;
+			continue;
+		}
+		if (p[at] == code) {
+			*len = p[at + 1];
+			return p + at + 2;
+		}
+		at += 2 + p[at + 1];
+	}
+	return NULL;
+}
+
+static uint8_t sent_type(struct world *w, int i)
+{
+	size_t len;
+	const uint8_t *v = sent_opt(w, i, 53, &len);
+	assert_non_null(v);
+	return v[0];
+}
+
+static uint32_t sent_xid(struct world *w, int i)
+{
+	const uint8_t *p = w->sent.pkt[i];
+	return (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
+}
+
+/* Start and fire the start jitter: one DISCOVER out. Returns its time. */
+static uint64_t to_selecting(struct world *w, uint64_t now)
+{
+	dhcp4_client_start(&w->c, now);
+	assert_int_equal(w->c.state, DHCP4_S_INIT);
+	assert_in_range(w->c.timer_ms, now, now + DHCP4_START_JITTER_MS);
+	now = w->c.timer_ms;
+	dhcp4_client_timeout(&w->c, now);
+	assert_int_equal(w->c.state, DHCP4_S_SELECTING);
+	assert_int_equal(w->sent.n, 1);
+	assert_int_equal(sent_type(w, 0), DHCP4_DISCOVER);
+	assert_int_equal(sent_xid(w, 0), w->c.xid);
+	return now;
+}
+
+static void four_way(void **state)
+{
+	struct world *w = *state;
+	uint64_t now;
+	size_t len;
+	const uint8_t *v;
+
+	init(w, 42);
+	now = to_selecting(w, 1000);
+	assert_null(sent_opt(w, 0, 80, &len));  /* rapid commit off */
+	feed(w, "offer.bin", now + 5);
+	assert_int_equal(w->c.state, DHCP4_S_REQUESTING);
+	assert_int_equal(w->sent.n, 2);
+	assert_int_equal(sent_type(w, 1), DHCP4_REQUEST);
+	assert_int_equal(sent_xid(w, 1), sent_xid(w, 0));  /* same exchange */
+	v = sent_opt(w, 1, 50, &len);
+	assert_non_null(v);
+	assert_memory_equal(v, "\x0a\x4d\x00\x3f", 4);
+	v = sent_opt(w, 1, 54, &len);
+	assert_non_null(v);
+	assert_memory_equal(v, "\x0a\x4d\x00\x01", 4);
+	v = sent_opt(w, 1, 61, &len);
+	assert_non_null(v);
+	assert_int_equal(len, 10);
+	assert_memory_equal(v, "\0SN-TEST-1", 10);
+	feed(w, "ack.bin", now + 9);
+	assert_int_equal(w->c.state, DHCP4_S_BOUND);
+	assert_int_equal(w->c.timer_ms, 0);
+	assert_string_equal(w->c.lease.ifname, "eth0");
+	assert_int_equal(w->c.lease.ifindex, 2);
+	assert_int_equal(w->c.lease.got_ms, now + 9);
+	assert_string_equal(w->c.lease.boot_url, "http://10.77.0.1:8080/boot.ipxe");
+	assert_string_equal(w->c.lease.hostname, "node-01");
+	assert_int_equal(w->sent.n, 2);
+}
+
+static void serial_override_and_secs(void **state)
+{
+	struct world *w = *state;
+	uint64_t now, t1, t2;
+	size_t len;
+	const uint8_t *v;
+
+	snprintf(w->cfg.serial, sizeof(w->cfg.serial), "LAB-7");
+	init(w, 3);
+	now = to_selecting(w, 0);
+	v = sent_opt(w, 0, 61, &len);
+	assert_non_null(v);
+	assert_int_equal(len, 6);
+	assert_memory_equal(v, "\0LAB-7", 6);
+	t1 = w->c.timer_ms;
+	dhcp4_client_timeout(&w->c, t1);
+	t2 = w->c.timer_ms;
+	dhcp4_client_timeout(&w->c, t2);
+	assert_int_equal(w->sent.n, 3);
+	/* secs: whole seconds since the first DISCOVER of this exchange. */
+	assert_int_equal(w->sent.pkt[2][8] << 8 | w->sent.pkt[2][9], (t2 - now) / 1000);
+	assert_true((t2 - now) / 1000 >= 2);
+}
+
+static void rapid_commit(void **state)
+{
+	struct world *w = *state;
+	uint64_t now;
+	size_t len;
+
+	w->cfg.rapid_commit = 1;
+	init(w, 7);
+	now = to_selecting(w, 500);
+	assert_non_null(sent_opt(w, 0, 80, &len));
+	assert_int_equal(len, 0);
+	feed(w, "ack_rapid.bin", now + 3);
+	assert_int_equal(w->c.state, DHCP4_S_BOUND);
+	assert_string_equal(w->c.lease.boot_url, "https://boot.example.test/api/v1/boot");
+	assert_int_equal(w->sent.n, 1);  /* no REQUEST */
+}
+
+/* RFC 4039: an ACK to a DISCOVER binds only with option 80, and only if
+ * we asked for it; otherwise it is dropped and the OFFER still works. */
+static void ack_in_selecting_dropped(void **state)
+{
+	struct world *w = *state;
+	uint64_t now;
+
+	w->cfg.rapid_commit = 1;
+	init(w, 8);
+	now = to_selecting(w, 0);
+	feed(w, "ack.bin", now + 1);  /* no option 80 */
+	assert_int_equal(w->c.state, DHCP4_S_SELECTING);
+	w->cfg.rapid_commit = 0;
+	memset(&w->sent, 0, sizeof(w->sent));
+	init(w, 8);
+	now = to_selecting(w, 0);
+	feed(w, "ack_rapid.bin", now + 1);  /* we did not ask */
+	assert_int_equal(w->c.state, DHCP4_S_SELECTING);
+	feed(w, "offer.bin", now + 2);
+	assert_int_equal(w->c.state, DHCP4_S_REQUESTING);
+}
+
+static void nak_restarts_with_new_xid(void **state)
+{
+	struct world *w = *state;
+	uint64_t now;
+	uint32_t old_xid;
+
+	init(w, 9);
+	now = to_selecting(w, 0);
+	feed(w, "offer.bin", now + 1);
+	old_xid = w->c.xid;
+	feed(w, "nak.bin", now + 2);
+	assert_int_equal(w->c.state, DHCP4_S_INIT);
+	assert_int_equal(w->c.n_nak, 1);
+	/* Back off before the next DISCOVER: a NAKing server is not hammered. */
+	assert_in_range(w->c.timer_ms, now + 2 + 750, now + 2 + 1250);
+	dhcp4_client_timeout(&w->c, w->c.timer_ms);
+	assert_int_equal(w->c.state, DHCP4_S_SELECTING);
+	assert_int_equal(sent_type(w, 2), DHCP4_DISCOVER);
+	assert_int_not_equal(w->c.xid, old_xid);
+	assert_int_equal(sent_xid(w, 2), w->c.xid);
+}
+
+/* 1, 2, 4, 8, 8 s, each ±25 %, same xid throughout. */
+static void discover_backoff(void **state)
+{
+	struct world *w = *state;
+	static const uint64_t base[] = { 1000, 2000, 4000, 8000, 8000, 8000 };
+	uint64_t now;
+	uint32_t xid;
+	char sum[200];
+
+	for (uint64_t seed = 1; seed < 40; seed++) {
+		memset(&w->sent, 0, sizeof(w->sent));
+		init(w, seed);
+		now = to_selecting(w, 100);
+		xid = w->c.xid;
+		for (int i = 0; i < 6; i++) {
+			uint64_t wait = w->c.timer_ms - now;
+			assert_in_range(wait, base[i] * 3 / 4, base[i] * 5 / 4);
+			dhcp4_client_timeout(&w->c, now + wait - 1);  /* early: nothing */
+			assert_int_equal(w->sent.n, i + 1);
+			now += wait;
+			dhcp4_client_timeout(&w->c, now);
+			assert_int_equal(w->sent.n, i + 2);
+			assert_int_equal(sent_xid(w, i + 1), xid);
+		}
+	}
+	dhcp4_client_summary(&w->c, sum, sizeof(sum));
+	assert_string_equal(sum, "7 DISCOVERs, no OFFER");
+}
+
+/* Machines booting together pick different start delays and xids. */
+static void jitter_spreads(void **state)
+{
+	struct world *w = *state;
+	uint64_t first[64];
+	int distinct = 0;
+
+	for (int i = 0; i < 64; i++) {
+		init(w, 0x1000 + (uint64_t)i * 7919);
+		dhcp4_client_start(&w->c, 0);
+		first[i] = w->c.timer_ms;
+		assert_in_range(first[i], 0, DHCP4_START_JITTER_MS);
+	}
+	for (int i = 0; i < 64; i++) {
+		int seen = 0;
+		for (int j = 0; j < i; j++)
+			seen |= first[j] == first[i];
+		distinct += !seen;
+	}
+	assert_true(distinct > 40);
+}
+
+static void request_retries_then_restart(void **state)
+{
+	struct world *w = *state;
+	uint64_t now;
+	char sum[200];
+
+	init(w, 11);
+	now = to_selecting(w, 0);
+	feed(w, "offer.bin", now);
+	for (int i = 1; i < DHCP4_REQUEST_TRIES; i++) {
+		dhcp4_client_timeout(&w->c, w->c.timer_ms);
+		assert_int_equal(w->c.state, DHCP4_S_REQUESTING);
+	}
+	assert_int_equal(w->c.n_request, DHCP4_REQUEST_TRIES);
+	dhcp4_client_summary(&w->c, sum, sizeof(sum));
+	assert_string_equal(sum, "1 DISCOVER, 1 OFFER, 4 REQUESTs, no ACK");
+	dhcp4_client_timeout(&w->c, w->c.timer_ms);
+	assert_int_equal(w->c.state, DHCP4_S_INIT);
+	assert_int_equal(w->c.restarts, 1);
+}
+
+/* Two servers: the first valid OFFER wins, the other's replies are ignored. */
+static void first_offer_wins(void **state)
+{
+	struct world *w = *state;
+	uint8_t b[2048];
+	size_t n, len;
+	uint64_t now;
+	const uint8_t *v;
+
+	init(w, 12);
+	now = to_selecting(w, 0);
+	feed(w, "offer.bin", now + 1);
+	/* The same OFFER from 10.77.0.9: option 54 rewritten. */
+	n = reply(w, "offer.bin", b, sizeof(b));
+	for (size_t i = DHCP4_HEADER_LEN; i + 5 < n; i += 2 + b[i + 1])
+		if (b[i] == 54)
+			b[i + 5] = 9;
+	dhcp4_client_input(&w->c, b, n, now + 2);
+	assert_int_equal(w->c.state, DHCP4_S_REQUESTING);
+	assert_int_equal(w->sent.n, 2);
+	v = sent_opt(w, 1, 54, &len);
+	assert_memory_equal(v, "\x0a\x4d\x00\x01", 4);
+	/* An ACK from the server we did not choose does not bind. */
+	n = reply(w, "ack.bin", b, sizeof(b));
+	for (size_t i = DHCP4_HEADER_LEN; i + 5 < n; i += 2 + b[i + 1])
+		if (b[i] == 54)
+			b[i + 5] = 9;
+	dhcp4_client_input(&w->c, b, n, now + 3);
+	assert_int_equal(w->c.state, DHCP4_S_REQUESTING);
+	feed(w, "ack.bin", now + 4);
+	assert_int_equal(w->c.state, DHCP4_S_BOUND);
+	assert_int_equal(w->c.n_offer, 1);
+}
+
+static void malformed_and_foreign_dropped(void **state)
+{
+	struct world *w = *state;
+	uint8_t b[2048];
+	size_t n;
+	uint64_t now;
+	char sum[300];
+
+	init(w, 13);
+	now = to_selecting(w, 0);
+	n = reply(w, "offer.bin", b, sizeof(b));
+	dhcp4_client_input(&w->c, b, n - 40, now);  /* cut inside an option */
+	assert_int_equal(w->c.state, DHCP4_S_SELECTING);
+	assert_int_equal(w->c.n_bad, 1);
+	b[7] ^= 1;  /* someone else's xid */
+	dhcp4_client_input(&w->c, b, n, now);
+	assert_int_equal(w->c.n_foreign, 1);
+	assert_int_equal(w->c.state, DHCP4_S_SELECTING);
+	dhcp4_client_summary(&w->c, sum, sizeof(sum));
+	assert_non_null(strstr(sum, "1 DISCOVER, no OFFER, 1 malformed reply (last: option"));
+	/* And the real OFFER still works afterwards. */
+	feed(w, "offer.bin", now + 1);
+	assert_int_equal(w->c.state, DHCP4_S_REQUESTING);
+}
+
+/* An OFFER without a server id cannot be requested (RFC 2131 §4.3.1). */
+static void offer_without_server_id(void **state)
+{
+	struct world *w = *state;
+	uint8_t b[2048];
+	size_t n;
+	uint64_t now;
+
+	init(w, 14);
+	now = to_selecting(w, 0);
+	n = reply(w, "offer.bin", b, sizeof(b));
+	for (size_t i = DHCP4_HEADER_LEN; i + 1 < n && b[i] != 255; i += 2 + b[i + 1])
+		if (b[i] == 54)
+			b[i] = 250;  /* an unknown option now */
+	dhcp4_client_input(&w->c, b, n, now);
+	assert_int_equal(w->c.state, DHCP4_S_SELECTING);
+	assert_int_equal(w->c.n_offer, 0);
+}
+
+/* A NIC whose sends fail (no carrier yet) keeps trying on schedule. */
+static void send_failures_keep_trying(void **state)
+{
+	struct world *w = *state;
+	char sum[300];
+
+	init(w, 15);
+	w->sent.fail = 1;
+	dhcp4_client_start(&w->c, 0);
+	dhcp4_client_timeout(&w->c, w->c.timer_ms);
+	dhcp4_client_timeout(&w->c, w->c.timer_ms);
+	assert_int_equal(w->c.state, DHCP4_S_SELECTING);
+	assert_int_equal(w->c.n_send_err, 2);
+	assert_int_not_equal(w->c.timer_ms, 0);
+	dhcp4_client_summary(&w->c, sum, sizeof(sum));
+	assert_string_equal(sum, "0 DISCOVERs, no OFFER, 2 send errors (last: cable cut)");
+	w->sent.fail = 0;
+	dhcp4_client_timeout(&w->c, w->c.timer_ms);
+	assert_int_equal(w->sent.n, 1);
+}
+
+/* The longest identity the config allows still fits one request. */
+static void max_identity_fits(void **state)
+{
+	struct world *w = *state;
+	size_t len;
+
+	memset(w->cfg.vendor_class, 'v', sizeof(w->cfg.vendor_class) - 1);
+	w->cfg.vendor_class[sizeof(w->cfg.vendor_class) - 1] = '\0';
+	memset(w->cfg.user_class, 'u', sizeof(w->cfg.user_class) - 1);
+	w->cfg.user_class[sizeof(w->cfg.user_class) - 1] = '\0';
+	memset(w->id.serial, 's', sizeof(w->id.serial) - 1);
+	w->id.serial[sizeof(w->id.serial) - 1] = '\0';
+	w->id.has_uuid = 1;
+	w->cfg.rapid_commit = 1;
+	init(w, 16);
+	to_selecting(w, 0);
+	assert_non_null(sent_opt(w, 0, 60, &len));
+	assert_int_equal(len, sizeof(w->cfg.vendor_class) - 1);
+	assert_non_null(sent_opt(w, 0, 97, &len));
+	assert_int_equal(len, 17);
+}
+
+static void ignores_input_when_not_waiting(void **state)
+{
+	struct world *w = *state;
+	uint8_t b[2048];
+	size_t n;
+
+	init(w, 17);
+	n = reply(w, "offer.bin", b, sizeof(b));
+	dhcp4_client_input(&w->c, b, n, 0);  /* STOPPED */
+	assert_int_equal(w->c.state, DHCP4_S_STOPPED);
+	dhcp4_client_start(&w->c, 0);
+	dhcp4_client_input(&w->c, b, n, 0);  /* INIT: nothing sent yet */
+	assert_int_equal(w->c.state, DHCP4_S_INIT);
+	assert_string_equal(dhcp4_state_name(DHCP4_S_REQUESTING), "requesting");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(four_way, setup, teardown),
+		cmocka_unit_test_setup_teardown(serial_override_and_secs, setup, teardown),
+		cmocka_unit_test_setup_teardown(rapid_commit, setup, teardown),
+		cmocka_unit_test_setup_teardown(ack_in_selecting_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(nak_restarts_with_new_xid, setup, teardown),
+		cmocka_unit_test_setup_teardown(discover_backoff, setup, teardown),
+		cmocka_unit_test_setup_teardown(jitter_spreads, setup, teardown),
+		cmocka_unit_test_setup_teardown(request_retries_then_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(first_offer_wins, setup, teardown),
+		cmocka_unit_test_setup_teardown(malformed_and_foreign_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(offer_without_server_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(send_failures_keep_trying, setup, teardown),
+		cmocka_unit_test_setup_teardown(max_identity_fits, setup, teardown),
+		cmocka_unit_test_setup_teardown(ignores_input_when_not_waiting, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,360 @@
+/* The network stage's race with fake NICs, scripted probes and fake time:
+ * grace window, rank tie-break, deadline report, losers taken down. */
+#include "fixtures.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "netrace.h"
+
+#define T0 10000
+
+/* What a probe on one NIC and family will do. */
+struct script {
+	const char *nic;
+	const char *family;      /* "v4", "v6" */
+	uint64_t bind_after;     /* ms after start; 0 = never binds */
+	const char *url;
+	int fail_start, fail_apply;
+};
+
+static struct {
+	struct nic nics[NIC_MAX];
+	int n_nics;
+	const struct script *scripts;
+	int n_scripts;
+	uint64_t now;
+	int polls;
+	char log[2048];          /* "up eth0;down eth1;..." */
+	char applied[64];
+	char resolv[64];
+} fx;
+
+static void note(const char *fmt, const char *arg)
+{
+	size_t at = strlen(fx.log);
+	snprintf(fx.log + at, sizeof(fx.log) - at, fmt, arg);
+}
+
+static int fake_list(const char *sysfs, struct nic *out, int max, struct sn_err *e)
+{
+	memcpy(out, fx.nics, sizeof(struct nic) * (size_t)fx.n_nics);
+	return fx.n_nics;
+}
+
+static int fake_carrier(const char *sysfs, const char *name)
+{
+	for (int i = 0; i < fx.n_nics; i++)
+		if (strcmp(fx.nics[i].name, name) == 0)
+			return fx.nics[i].carrier;
+	return -1;
+}
+
+static int fake_set_up(const char *name, int up, struct sn_err *e)
+{
+	note(up ? "up %s;" : "down %s;", name);
+	return 0;
+}
+
+static int fake_flush(const char *name, struct sn_err *e)
+{
+	note("flush %s;", name);
+	return 0;
+}
+
+static int fake_resolv(const char *dir, const struct lease *l, struct sn_err *e)
+{
+	snprintf(fx.resolv, sizeof(fx.resolv), "%s", l->ifname);
+	return 0;
+}
+
+static uint64_t fake_now(void)
+{
+	return fx.now;
+}
+
+/* No probe has a socket here: poll only lets fake time pass. */
+static int fake_poll(struct pollfd *fds, nfds_t n, int timeout_ms)
+{
+	assert_int_equal(n, 0);
+	assert_true(timeout_ms >= 0);
+	assert_true(++fx.polls < 1000);  /* never spins */
+	fx.now += (uint64_t)timeout_ms;
+	return 0;
+}
+
+static const struct script *find_script(const struct probe *p)
+{
+	const char *fam = strcmp(p->ops->name, "fake4") == 0 ? "v4" : "v6";
+	for (int i = 0; i < fx.n_scripts; i++)
+		if (strcmp(fx.scripts[i].nic, p->nic->name) == 0 &&
+		    strcmp(fx.scripts[i].family, fam) == 0)
+			return &fx.scripts[i];
+	return NULL;
+}
+
+static int fake_start(struct probe *p, const struct probe_ctx *ctx, uint64_t now,
+		      struct sn_err *e)
+{
+	const struct script *s = find_script(p);
+
+	note("start %s;", p->nic->name);
+	if (s && s->fail_start)
+		return sn_fail(e, SN_E_DHCP4_SOCKET, "no socket for %s", p->nic->name);
+	p->priv = (void *)s;
+	p->timer_ms = s && s->bind_after ? now + s->bind_after : now + 700;
+	return 0;
+}
+
+static void fake_timeout(struct probe *p, uint64_t now)
+{
+	const struct script *s = p->priv;
+
+	if (!s || !s->bind_after) {  /* retransmits forever */
+		p->timer_ms = now + 700;
+		return;
+	}
+	p->done = 1;
+	p->timer_ms = 0;
+	p->lease.family = strcmp(s->family, "v4") == 0 ? AF_INET : AF_INET6;
+	snprintf(p->lease.ifname, sizeof(p->lease.ifname), "%s", p->nic->name);
+	inet_pton(AF_INET, "10.0.0.9", &p->lease.addr4);
+	snprintf(p->lease.boot_url, sizeof(p->lease.boot_url), "%s", s->url ? s->url : "");
+	p->lease.got_ms = now;
+}
+
+static void fake_input(struct probe *p, uint64_t now)
+{
+	fail_msg("no fds, no input");
+}
+
+static void fake_stop(struct probe *p)
+{
+	note("stop %s;", p->nic->name);
+	p->priv = NULL;
+	p->fd = -1;
+}
+
+static int fake_apply(struct probe *p, struct sn_err *e)
+{
+	const struct script *s = find_script(p);
+
+	if (s && s->fail_apply)
+		return sn_fail(e, SN_E_NET_ADDR, "%s: refused", p->nic->name);
+	snprintf(fx.applied, sizeof(fx.applied), "%s/%s", p->nic->name, p->ops->name);
+	return 0;
+}
+
+static void fake_summary(const struct probe *p, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", p->done == 1 ? "bound" : "nothing");
+}
+
+static const struct probe_ops fake4 = {
+	"fake4", fake_start, fake_input, fake_timeout, fake_stop, fake_apply, fake_summary,
+};
+static const struct probe_ops fake6 = {
+	"fake6", fake_start, fake_input, fake_timeout, fake_stop, fake_apply, NULL,
+};
+
+static struct net_env env;
+static struct config cfg;
+static struct net_result res;
+
+static void add_nic(const char *name, int carrier)
+{
+	struct nic *n = &fx.nics[fx.n_nics];
+
+	memset(n, 0, sizeof(*n));
+	snprintf(n->name, sizeof(n->name), "%s", name);
+	n->ifindex = fx.n_nics + 2;
+	n->mac[5] = (uint8_t)fx.n_nics;
+	snprintf(n->mac_str, sizeof(n->mac_str), "02:00:00:00:00:%02x", fx.n_nics);
+	n->carrier = carrier;
+	fx.n_nics++;
+}
+
+static int setup(void **state)
+{
+	log_set_quiet(1);
+	memset(&fx, 0, sizeof(fx));
+	fx.now = T0;
+	env = (struct net_env){
+		.sysfs_net = "/nonexistent", .etc_dir = "/nonexistent",
+		.list = fake_list, .carrier = fake_carrier, .set_up = fake_set_up,
+		.flush_addr4 = fake_flush, .write_resolv = fake_resolv,
+		.v4 = &fake4, .v6 = &fake6, .now = fake_now, .poll = fake_poll,
+	};
+	config_defaults(&cfg);
+	cfg.ipv4 = 1;
+	cfg.ipv6 = 0;
+	cfg.grace_ms = 500;
+	cfg.net_timeout_s = 10;
+	cfg.url[0] = '\0';
+	snprintf(cfg.prefer, sizeof(cfg.prefer), "eth1");  /* eth1 rank 0, others 1 */
+	cfg.exclude[0] = '\0';
+	add_nic("eth0", 1);
+	add_nic("eth1", 1);
+	return 0;
+}
+
+#define RUN(...) do { static const struct script s_[] = { __VA_ARGS__ }; \
+	fx.scripts = s_; fx.n_scripts = (int)(sizeof(s_) / sizeof(s_[0])); } while (0)
+
+/* A worse-ranked NIC answers first; the preferred one within the grace
+ * window takes over and, being the best rank, ends the race at once. */
+static void preferred_wins_in_grace(void **state)
+{
+	struct sn_err e;
+
+	RUN({ "eth0", "v4", 100, "http://a/", 0, 0 }, { "eth1", "v4", 300, "http://b/", 0, 0 });
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), 0);
+	assert_int_equal(res.winner, 1);
+	assert_string_equal(res.lease.boot_url, "http://b/");
+	assert_string_equal(fx.applied, "eth1/fake4");
+	assert_string_equal(fx.resolv, "eth1");
+	assert_int_equal(res.ms, 300);
+	assert_int_equal(res.n_nics, 2);
+	assert_int_equal(res.nics[1].rank, 0);
+	assert_int_equal(res.nics[0].rank, 1);
+	/* The loser goes down clean; the winner stays up. */
+	assert_non_null(strstr(fx.log, "flush eth0;down eth0;"));
+	assert_null(strstr(fx.log, "down eth1"));
+}
+
+static void grace_expires(void **state)
+{
+	struct sn_err e;
+
+	RUN({ "eth0", "v4", 100, "http://a/", 0, 0 }, { "eth1", "v4", 900, "http://b/", 0, 0 });
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), 0);
+	assert_int_equal(res.winner, 0);
+	assert_int_equal(res.ms, 600);  /* 100 + grace 500 */
+	assert_non_null(strstr(fx.log, "down eth1;"));
+}
+
+static void best_rank_first_decides_at_once(void **state)
+{
+	struct sn_err e;
+
+	RUN({ "eth0", "v4", 50, "http://a/", 0, 0 }, { "eth1", "v4", 40, "http://b/", 0, 0 });
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), 0);
+	assert_int_equal(res.winner, 1);
+	assert_int_equal(res.ms, 40);
+}
+
+/* The preferred NIC cannot start a probe: no point waiting for it. */
+static void dead_preferred_nic_costs_nothing(void **state)
+{
+	struct sn_err e;
+
+	RUN({ "eth0", "v4", 100, "http://a/", 0, 0 }, { "eth1", "v4", 0, NULL, 1, 0 });
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), 0);
+	assert_int_equal(res.winner, 0);
+	assert_int_equal(res.ms, 100);
+}
+
+static void lease_without_url(void **state)
+{
+	struct sn_err e;
+
+	RUN({ "eth0", "v4", 100, NULL, 0, 0 }, { "eth1", "v4", 2000, "http://b/", 0, 0 });
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), 0);
+	assert_int_equal(res.winner, 1);  /* eth0's lease did not qualify */
+	assert_int_equal(res.ms, 2000);
+	/* With snboot.url any lease qualifies. */
+	setup(state);
+	snprintf(cfg.url, sizeof(cfg.url), "https://backend/");
+	RUN({ "eth0", "v4", 100, NULL, 0, 0 }, { "eth1", "v4", 2000, "http://b/", 0, 0 });
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), 0);
+	assert_int_equal(res.winner, 0);
+	assert_int_equal(res.ms, 600);
+}
+
+static void deadline_report(void **state)
+{
+	struct sn_err e;
+
+	add_nic("eth2", 0);
+	cfg.ipv6 = 1;
+	RUN({ "eth0", "v4", 0, NULL, 0, 0 }, { "eth1", "v4", 0, NULL, 0, 0 },
+	    { "eth1", "v6", 0, NULL, 1, 0 });
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), SN_E_DEADLINE);
+	assert_int_equal(fx.now, T0 + 10000);
+	assert_string_equal(e.ctx,
+			    "no lease with a boot URL in 10 s: eth0: fake4 nothing; fake6 no lease; "
+			    "eth1: fake4 nothing; fake6 not started (no socket for eth1); eth2: no carrier");
+	/* Everything we brought up is down again. */
+	assert_non_null(strstr(fx.log, "down eth0;"));
+	assert_non_null(strstr(fx.log, "down eth1;"));
+	assert_non_null(strstr(fx.log, "down eth2;"));
+	assert_string_equal(fx.applied, "");
+}
+
+static void excluded_nic_untouched(void **state)
+{
+	struct sn_err e;
+
+	add_nic("eth2", 1);
+	snprintf(cfg.exclude, sizeof(cfg.exclude), "eth2");
+	RUN({ "eth0", "v4", 100, "http://a/", 0, 0 }, { "eth2", "v4", 10, "http://c/", 0, 0 });
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), 0);
+	assert_int_equal(res.winner, 0);
+	assert_int_equal(res.nics[2].excluded, 1);
+	assert_null(strstr(fx.log, "eth2"));  /* not up, no probe, not down */
+}
+
+static void all_excluded(void **state)
+{
+	struct sn_err e;
+
+	snprintf(cfg.exclude, sizeof(cfg.exclude), "eth*");
+	RUN({ "eth0", "v4", 100, "http://a/", 0, 0 });
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), SN_E_NET_NO_NIC);
+	assert_string_equal(fx.log, "");
+}
+
+/* The winner's lease cannot be applied: the next best one is. */
+static void apply_failure_falls_back(void **state)
+{
+	struct sn_err e;
+
+	RUN({ "eth0", "v4", 100, "http://a/", 0, 0 }, { "eth1", "v4", 200, "http://b/", 0, 1 });
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), 0);
+	assert_int_equal(res.winner, 0);
+	assert_string_equal(fx.applied, "eth0/fake4");
+	assert_non_null(strstr(fx.log, "flush eth1;down eth1;"));
+}
+
+/* v6 on the preferred NIC beats v4 on the other one. */
+static void v6_counts_too(void **state)
+{
+	struct sn_err e;
+
+	cfg.ipv6 = 1;
+	RUN({ "eth0", "v4", 100, "http://a/", 0, 0 }, { "eth1", "v6", 250, "http://[fd00::1]/", 0, 0 });
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), 0);
+	assert_int_equal(res.winner, 1);
+	assert_int_equal(res.lease.family, AF_INET6);
+	assert_string_equal(fx.applied, "eth1/fake6");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(preferred_wins_in_grace, setup),
+		cmocka_unit_test_setup(grace_expires, setup),
+		cmocka_unit_test_setup(best_rank_first_decides_at_once, setup),
+		cmocka_unit_test_setup(dead_preferred_nic_costs_nothing, setup),
+		cmocka_unit_test_setup(lease_without_url, setup),
+		cmocka_unit_test_setup(deadline_report, setup),
+		cmocka_unit_test_setup(excluded_nic_untouched, setup),
+		cmocka_unit_test_setup(all_excluded, setup),
+		cmocka_unit_test_setup(apply_failure_falls_back, setup),
+		cmocka_unit_test_setup(v6_counts_too, setup),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
