@@ -4,6 +4,7 @@
  * which a better-ranked NIC may still win; then the winner's lease is
  * applied and every other NIC goes down, so the next kernel starts clean. */
 #include "netrace.h"
+#include "dhcp6.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -43,6 +44,7 @@ void net_env_default(struct net_env *env)
 	env->list = netif_list;
 	env->carrier = netif_carrier;
 	env->set_up = netif_set_up;
+	env->prepare6 = dhcp6_link_prepare;
 	env->flush_addr4 = netif_flush_addr4;
 	env->write_resolv = resolv_write;
 	env->v4 = &dhcp4_probe_ops;
@@ -120,6 +122,11 @@ static void bring_up(struct race *r)
 		const struct nic *n = &r->out->nics[i];
 		if (n->excluded)
 			continue;
+		/* Before IFF_UP: a link already up would sit in DAD for 1-2 s
+		 * before DHCPv6 can send from its link-local address. */
+		if (r->cfg->ipv6 && r->env->prepare6 &&
+		    r->env->prepare6(n->name, &r->nic_err[i]))
+			logmsg(STAGE, "%s", sn_format(&r->nic_err[i], text, sizeof(text)));
 		if (r->env->set_up(n->name, 1, &r->nic_err[i])) {
 			logmsg(STAGE, "%s", sn_format(&r->nic_err[i], text, sizeof(text)));
 			continue;

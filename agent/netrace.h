@@ -22,6 +22,9 @@ struct net_env {
 		    struct sn_err *e);
 	int (*carrier)(const char *sysfs_net, const char *name);
 	int (*set_up)(const char *name, int up, struct sn_err *e);
+	/* IPv6 sysctls (no DAD wait, accept RAs) before the link goes up;
+	 * NULL to skip. */
+	int (*prepare6)(const char *name, struct sn_err *e);
 	int (*flush_addr4)(const char *name, struct sn_err *e);
 	int (*write_resolv)(const char *etc_dir, const struct lease *l,
 			    struct sn_err *e);
