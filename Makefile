@@ -87,6 +87,14 @@ $(BUILD)/agent/%.o: agent/%.c $(AGENT_HDRS) $(SYSROOT)/.libs
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(AGENT_CFLAGS) -c -o $@ $<
 
+# The version is compiled into the objects that print it; they rebuild only
+# when it changes, so a second `make` does no work.
+$(BUILD)/version.txt: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(AGENT_VERSION) $(BUILD_EPOCH)' | cmp -s - $@ || echo '$(AGENT_VERSION) $(BUILD_EPOCH)' > $@
+$(BUILD)/agent/main.o $(BUILD)/agent/facts.o $(BUILD)/agent/http.o: $(BUILD)/version.txt
+FORCE:
+
 $(BUILD)/snboot: $(AGENT_OBJS)
 	$(MUSL_CC) $(AGENT_LDFLAGS) -o $@ $^ $(AGENT_LIBS)
 
