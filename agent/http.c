@@ -3,6 +3,8 @@
  * what can be pure is in urlutil.c, x509san.c and dlpace.c. */
 #include "http.h"
 
+#include <arpa/inet.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -39,6 +41,7 @@ struct tls_check {
 	char host[256];        /* the URL's host, as curl parsed it */
 	uint8_t ip[16];
 	size_t ip_len;         /* 0: a name, which mbedtls matches itself */
+	int fail_closed;       /* host unknown or an IP we could not parse */
 	uint32_t flags;        /* every verify flag, after the IP check */
 	char validity[64];     /* of the first certificate out of its dates */
 	struct sn_err san_err; /* a subjectAltName we could not walk */
@@ -57,12 +60,15 @@ static struct {
 /* mbedtls calls this for every certificate of the chain, leaf last
  * (depth 0), with the flags it found. For an IP-literal host the name
  * check is ours: mbedtls 2.28 compares the host text with dNSName entries
- * only, so it always flags a mismatch; we clear that flag only when an
- * iPAddress entry holds the address, and set it otherwise. */
+ * only, and our curl (mk/patches/curl) sets no name for an IP literal, so
+ * no SNI carries it (RFC 6066 3): the check is entirely ours. The mismatch
+ * flag is set unless an iPAddress entry holds the address. */
 static int on_verify(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
 	struct tls_check *t = arg;
 
+	if (depth == 0 && t->fail_closed)
+		*flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
 	if (depth == 0 && t->ip_len) {
 		int found = 0;
 		*flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_CN_MISMATCH;
@@ -99,8 +105,15 @@ static CURLcode on_ssl_ctx(CURL *curl, void *ssl_conf, void *arg)
 		}
 		curl_url_cleanup(u);
 	}
-	/* If the host is unknown here, ip_len stays 0 and mbedtls compares
-	 * names: an IP literal then fails, it never passes unchecked. */
+	/* curl sets no name for what it takes for an IP literal: if we did
+	 * not get the host, or it looks like an IP we could not parse (a zone
+	 * id), nobody would check the name, so the certificate is refused. */
+	{
+		struct in_addr a4;
+		t->fail_closed = !t->host[0] ||
+				 (!t->ip_len && (strchr(t->host, ':') ||
+						 inet_pton(AF_INET, t->host, &a4) == 1));
+	}
 	mbedtls_ssl_conf_verify(ssl_conf, on_verify, t);
 	return CURLE_OK;
 }

@@ -10,33 +10,64 @@ mkdir -p "$SRC" "$SYSROOT/include" "$SYSROOT/lib"
 export CC=musl-gcc
 OPT="-Os -ffunction-sections -fdata-sections -isystem $KHDR"
 
-fetch() { # package -> directory name of the unpacked source
-	pkg=$1
-	if ! ls -d "$SRC/$pkg"-*/ >/dev/null 2>&1; then
-		(cd "$SRC" && apt-get source -qq "$pkg" >/dev/null 2>&1)
+PATCHES=$(cd "$(dirname "$0")" && pwd)/patches
+
+patches_id() { # package -> checksum of our patches for it ("none")
+	if ls "$PATCHES/$1"/*.patch >/dev/null 2>&1; then
+		cat "$PATCHES/$1"/*.patch | sha256sum | cut -c1-16
+	else
+		echo none
 	fi
-	ls -d "$SRC/$pkg"-*/ | head -n1
 }
 
-if [ ! -f "$SYSROOT/lib/libmbedtls.a" ]; then
+fetch() { # package -> directory of the unpacked source, our patches applied
+	pkg=$1
+	want=$(patches_id "$pkg")
+	d=$(ls -d "$SRC/$pkg"-*/ 2>/dev/null | head -n1)
+	if [ -n "$d" ] && [ "$(cat "$d/.snboot-patches" 2>/dev/null)" != "$want" ]; then
+		rm -rf "$d"
+		d=""
+	fi
+	if [ -z "$d" ]; then
+		(cd "$SRC" && apt-get source -qq "$pkg" >/dev/null 2>&1)
+		d=$(ls -d "$SRC/$pkg"-*/ | head -n1)
+		for p in "$PATCHES/$pkg"/*.patch; do
+			[ -f "$p" ] || continue
+			patch -s -d "$d" -p1 < "$p"
+		done
+		echo "$want" > "$d/.snboot-patches"
+	fi
+	echo "$d"
+}
+
+# A library is rebuilt when our patches for it change.
+built() { # package library
+	[ -f "$SYSROOT/lib/$2" ] &&
+		[ "$(cat "$SYSROOT/lib/.$1-patches" 2>/dev/null)" = "$(patches_id "$1")" ]
+}
+mark_built() { patches_id "$1" > "$SYSROOT/lib/.$1-patches"; }
+
+if ! built mbedtls libmbedtls.a; then
 	d=$(fetch mbedtls)
 	echo "libs: mbedtls from $d"
 	make -s -C "$d/library" -j"$(nproc)" CC=musl-gcc CFLAGS="$OPT" \
 		libmbedcrypto.a libmbedx509.a libmbedtls.a >/dev/null
 	cp "$d"/library/libmbed*.a "$SYSROOT/lib/"
 	cp -r "$d/include/mbedtls" "$d/include/psa" "$SYSROOT/include/"
+	mark_built mbedtls
 fi
 
-if [ ! -f "$SYSROOT/lib/libcjson.a" ]; then
+if ! built cjson libcjson.a; then
 	d=$(fetch cjson)
 	echo "libs: cJSON from $d"
 	musl-gcc $OPT -std=c89 -c -o "$d/cJSON.o" "$d/cJSON.c"
 	ar rcs "$SYSROOT/lib/libcjson.a" "$d/cJSON.o"
 	mkdir -p "$SYSROOT/include/cjson"
 	cp "$d/cJSON.h" "$SYSROOT/include/cjson/"
+	mark_built cjson
 fi
 
-if [ ! -f "$SYSROOT/lib/libcurl.a" ]; then
+if ! built curl libcurl.a; then
 	d=$(fetch curl)
 	echo "libs: curl from $d (http/https only)"
 	(cd "$d" &&
@@ -59,5 +90,6 @@ if [ ! -f "$SYSROOT/lib/libcurl.a" ]; then
 	 make -s -j"$(nproc)" -C lib >/dev/null &&
 	 make -s -C lib install >/dev/null &&
 	 make -s -C include install >/dev/null)
+	mark_built curl
 fi
 echo "libs: ready in $SYSROOT"
