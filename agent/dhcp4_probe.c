@@ -3,8 +3,6 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/random.h>
-#include <time.h>
 
 #include "dhcp4.h"
 #include "dhcp4_socket.h"
@@ -25,22 +23,6 @@ struct dhcp4_probe {
 static int probe_send(void *io, const uint8_t *msg, size_t len, struct sn_err *e)
 {
 	return dhcp4_socket_send(io, msg, len, e);
-}
-
-/* Machines that boot together must not pick the same jitter, even before
- * the kernel has entropy: mix the MAC, the ifindex and the clock in. */
-static uint64_t probe_seed(const struct nic *n)
-{
-	uint64_t s = 0;
-	struct timespec ts;
-
-	if (getrandom(&s, sizeof(s), GRND_NONBLOCK) != (ssize_t)sizeof(s))
-		s = 0;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	s ^= (uint64_t)ts.tv_nsec << 24 ^ (uint64_t)ts.tv_sec;
-	for (int i = 0; i < 6; i++)
-		s = (s ^ n->mac[i]) * 0x100000001B3ULL;
-	return s ^ (uint64_t)n->ifindex << 40;
 }
 
 static void probe_sync(struct probe *p)
@@ -69,7 +51,7 @@ static int probe_start(struct probe *p, const struct probe_ctx *ctx,
 	if (rc)
 		goto err_free;
 	dhcp4_client_init(&dp->c, p->nic, ctx->cfg, ctx->id, probe_send, &dp->s,
-			  probe_seed(p->nic));
+			  probe_jitter_seed(p->nic));
 	p->priv = dp;
 	p->fd = dp->s.fd;
 	dhcp4_client_start(&dp->c, now);

@@ -3,8 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "dhcp6.h"
@@ -24,22 +22,6 @@ static int probe_send(void *arg, const uint8_t *buf, size_t len, struct sn_err *
 {
 	struct dhcp6_probe *dp = arg;
 	return dhcp6_socket_send(dp->fd, dp->ifindex, buf, len, e);
-}
-
-/* Jitter must differ between identical machines that boot together even
- * when the kernel has no entropy yet: mix in the MAC and the clock. */
-static uint64_t probe_seed(const struct nic *n)
-{
-	uint64_t s = 0;
-	struct timespec ts;
-
-	if (getrandom(&s, sizeof(s), GRND_NONBLOCK) != (ssize_t)sizeof(s))
-		s = 0;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	s ^= (uint64_t)ts.tv_nsec << 20 ^ (uint64_t)ts.tv_sec;
-	for (int i = 0; i < 6; i++)
-		s = (s ^ n->mac[i]) * 0x100000001B3ULL;
-	return s ^ (uint64_t)n->ifindex << 48;
 }
 
 static void probe_sync(struct probe *p)
@@ -94,7 +76,7 @@ static int probe_start(struct probe *p, const struct probe_ctx *ctx, uint64_t no
 	fill_params(&par, p->nic, ctx);
 	p->priv = dp;
 	p->fd = dp->fd;
-	dhcp6_client_init(&dp->c, &par, probe_send, dp, probe_seed(p->nic), now);
+	dhcp6_client_init(&dp->c, &par, probe_send, dp, probe_jitter_seed(p->nic), now);
 	probe_sync(p);
 	return SN_OK;
 

@@ -23,6 +23,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "dlpace.h"
+#include "fdio.h"
 #include "log.h"
 #include "urlutil.h"
 #include "x509san.h"
@@ -531,20 +532,6 @@ struct fetch {
 	size_t err_body_len;
 };
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Drops what we have: the next bytes are the file from its start. */
 static int fetch_reset(struct fetch *f)
 {
@@ -661,7 +648,7 @@ static size_t fetch_write(char *data, size_t size, size_t n, void *arg)
 		f->err_body_len += take;
 		return len;
 	}
-	if (write_all(f->fd, data, len)) {
+	if (fd_write_all(f->fd, data, len)) {
 		f->write_errno = errno;
 		return 0;
 	}

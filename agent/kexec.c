@@ -14,6 +14,7 @@
 #include <linux/kexec.h>
 #include <linux/reboot.h>
 
+#include "fdio.h"
 #include "log.h"
 
 #define MiB (1024.0 * 1024.0)
@@ -58,22 +59,6 @@ int kexec_errno_code(int err, const char **hint)
 	return SN_E_KEXEC_LOAD;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Appends all of fd (from offset 0) to out; *total grows by its size. */
 static int append_file(int out, int fd, uint64_t *total, char *buf, size_t buflen)
 {
@@ -87,7 +72,7 @@ static int append_file(int out, int fd, uint64_t *total, char *buf, size_t bufle
 			return -1;
 		if (r == 0)
 			return 0;
-		if (write_all(out, buf, (size_t)r))
+		if (fd_write_all(out, buf, (size_t)r))
 			return -1;
 		off += r;
 		*total += (uint64_t)r;
@@ -110,7 +95,7 @@ int initrd_join(const int *fds, int n, int *out_fd, size_t *size, struct sn_err 
 		/* the unpacker skips zeros between archives, but wants each
 		 * cpio header 4-byte aligned */
 		size_t pad = (4 - total % 4) % 4;
-		if (pad && write_all(out, zeros, pad)) {
+		if (pad && fd_write_all(out, zeros, pad)) {
 			rc = sn_fail(e, SN_E_BOOT_INITRD, "padding before initrd %d of %d: %s",
 				     i + 1, n, strerror(errno));
 			goto err_close;

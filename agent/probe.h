@@ -53,6 +53,11 @@ struct probe {
 	void *priv;          /* the client's state */
 };
 
+/* Seed for a probe's jitter. Machines that boot together after a power
+ * event must not pick the same delays, even before the kernel has
+ * entropy: the MAC, the ifindex and the clock are mixed in. */
+uint64_t probe_jitter_seed(const struct nic *n);
+
 extern const struct probe_ops dhcp4_probe_ops;
 extern const struct probe_ops dhcp6_probe_ops;
 

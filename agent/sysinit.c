@@ -50,34 +50,6 @@ void sysinit_mounts(void)
 	}
 }
 
-char *read_file(const char *path, size_t max, size_t *len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	char *buf;
-	size_t n = 0;
-
-	if (fd < 0)
-		return NULL;
-	buf = malloc(max + 1);
-	if (!buf) {
-		close(fd);
-		return NULL;
-	}
-	while (n < max) {
-		ssize_t r = read(fd, buf + n, max - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	buf[n] = '\0';
-	if (len)
-		*len = n;
-	return buf;
-}
-
 void sysinit_consoles(void)
 {
 	char *text = read_file("/proc/consoles", 4096, NULL);

@@ -3,6 +3,7 @@
 #define SNBOOT_SYSINIT_H
 
 #include "err.h"
+#include "fdio.h"
 
 /* Mounts proc, sys, devtmpfs, tmpfs (/run, /tmp), efivarfs where present;
  * failures are logged and the agent goes on with what it has. */
@@ -17,8 +18,5 @@ int sysinit_clock(long long build_epoch, struct sn_err *e);
 /* Brings the loopback interface up. */
 void sysinit_loopback(void);
 
-/* Reads a whole small file (sysfs, procfs) into a malloc'd NUL-terminated
- * buffer; NULL on error (errno kept). */
-char *read_file(const char *path, size_t max, size_t *len);
 
 #endif
