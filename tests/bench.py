@@ -1,0 +1,131 @@
+#!/usr/bin/python3
+"""make bench: snboot's figures, one per line as `name value unit`.
+
+  efi_image_bytes   size of build/snboot.efi
+  agent_bytes       size of build/snboot (the static agent)
+  boot_to_target_s  QEMU start to the test target's marker (user networking)
+  dhcp_ms api_ms download_ms kexec_ms
+                    the agent's own stage times from those boots' consoles
+                    ("snboot <stage>: done in <N> ms")
+  nic_race_ratio    time to lease with 4 NICs, only the last served, over the
+                    time with 1 served NIC (netns + dnsmasq)
+  dhcp4_ms dhcp6_ms time to lease v4-only (snboot.ipv6=0) and v6-only
+                    (snboot.ipv4=0), netns + dnsmasq
+
+Every figure is the median over BENCH_BOOTS boots (default 3). TCG unless
+QEMU_ACCEL says otherwise, so absolute times are the emulator's; ratios and
+the agent's stage times are what to compare. Exits 1 if a figure could not
+be measured (the reason goes to stderr)."""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import harness as h  # noqa: E402
+
+SERIAL = "BENCH-0001"
+BOOTS = max(1, int(os.environ.get("BENCH_BOOTS", "3")))
+# The network stage's timing line; the first name the agent uses wins.
+DHCP_STAGES = ("dhcp", "net")
+STAGE_LINE = r"snboot (%s): done in (\d+) ms"
+missing = []
+
+
+def figure(name, value, unit):
+    if value is None:
+        missing.append(name)
+        print("bench: %s not measured" % name, file=sys.stderr, flush=True)
+        return
+    if isinstance(value, float):
+        value = ("%.3f" % value).rstrip("0").rstrip(".")
+    print("%s %s %s" % (name, value, unit), flush=True)
+
+
+def med(values, what=None):
+    if what:
+        print("bench: %s per boot: %s" % (what, " ".join(str(v) for v in values)),
+              file=sys.stderr, flush=True)
+    values = [v for v in values if v is not None]
+    return h.median(values) if len(values) == BOOTS else None
+
+
+def dhcp_ms(stages):
+    for s in DHCP_STAGES:
+        if s in stages:
+            return stages[s]
+    return None
+
+
+def full_boots():
+    """BENCH_BOOTS boots to the target over user networking: seconds to the
+    marker, and the agent's stage times of each."""
+    seconds, stages = [], []
+    for i in range(BOOTS):
+        with h.Stack("bench-boot-%d" % (i + 1)) as st:
+            be = h.provisioned_backend(st, SERIAL).serve()
+            vm = h.user_net_qemu(st, be, SERIAL).start()
+            try:
+                vm.wait_marker()
+            except h.HarnessError as e:
+                print("bench: boot %d failed: %s" % (i + 1, str(e).splitlines()[0]),
+                      file=sys.stderr)
+                seconds.append(None)
+                stages.append({})
+                continue
+            seconds.append(vm.seconds_to(vm.last_index))
+            stages.append(vm.stage_times())
+    return seconds, stages
+
+
+def lease_ms(n_taps, served, family="v4", append=""):
+    """BENCH_BOOTS boots in a netns with n_taps NICs and dnsmasq on tap
+    `served` only; returns the agent's DHCP stage times. A boot stops as soon
+    as the stage line shows (the rest of the boot is measured elsewhere)."""
+    out = []
+    for i in range(BOOTS):
+        with h.Stack("bench-%dnic-%s-%d" % (n_taps, family, i + 1)) as st:
+            # One NIC model throughout: e1000's link comes up later than
+            # virtio's, which would be measured instead of the race.
+            lab = h.NicLab(st, n_taps, serials=[SERIAL], v4=family != "v6",
+                           v6=family != "v4", models=("virtio-net-pci",))
+            (lab.serve_v6 if family == "v6" else lab.serve_v4)(served)
+            vm = lab.qemu(SERIAL, append=append).start()
+            try:
+                m = vm.wait_for(STAGE_LINE % "|".join(DHCP_STAGES))
+                out.append(int(m.group(2)))
+            except h.HarnessError as e:
+                print("bench: %d-NIC %s boot %d: %s" % (n_taps, family, i + 1,
+                                                        str(e).splitlines()[0]), file=sys.stderr)
+                out.append(None)
+    return out
+
+
+def main():
+    for name, path in (("efi_image_bytes", h.IMAGE), ("agent_bytes", h.AGENT)):
+        figure(name, os.path.getsize(path) if os.path.exists(path) else None, "bytes")
+    try:
+        h.require_files(h.IMAGE, h.SERVER_STUB, h.TARGET_KERNEL, h.TARGET_INITRD)
+    except h.HarnessError as e:
+        print("bench: %s" % e, file=sys.stderr)
+        return 1
+
+    seconds, stages = full_boots()
+    figure("boot_to_target_s", med([s and round(s, 3) for s in seconds], "boot_to_target_s"), "s")
+    figure("dhcp_ms", med([dhcp_ms(s) for s in stages], "dhcp_ms"), "ms")
+    for stage in ("api", "download", "kexec"):
+        figure("%s_ms" % stage, med([s.get(stage) for s in stages], stage + "_ms"), "ms")
+
+    if os.geteuid() != 0:
+        print("bench: the netns figures need root", file=sys.stderr)
+        missing.extend(["nic_race_ratio", "dhcp4_ms", "dhcp6_ms"])
+        return 1
+    four = med(lease_ms(4, 4), "dhcp_ms with 4 NICs, the last served")
+    one = med(lease_ms(1, 1), "dhcp_ms with 1 served NIC")
+    figure("nic_race_ratio", four / one if four is not None and one else None, "x")
+    figure("dhcp4_ms", med(lease_ms(1, 1, "v4", "snboot.ipv6=0"), "dhcp4_ms"), "ms")
+    figure("dhcp6_ms", med(lease_ms(1, 1, "v6", "snboot.ipv4=0"), "dhcp6_ms"), "ms")
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
