@@ -436,7 +436,7 @@ static void print_help(void)
 	       "`snboot.<name>=<value>` on the kernel command line (later wins).\n\n",
 	       SNBOOT_VERSION);
 	for (size_t i = 0; i < n; i++)
-		printf("  snboot.%-16s %-7s default %-12s %s\n", p[i].name, p[i].type,
+		printf("  snboot.%s (%s, default %s)\n      %s\n", p[i].name, p[i].type,
 		       p[i].def[0] ? p[i].def : "\"\"", p[i].summary);
 	printf("\nDocumentation: docs/params/snboot.<name>.md, errors: docs/errors.md\n");
 }

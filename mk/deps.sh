@@ -7,7 +7,7 @@ set -eu
 PKGS="build-essential musl-tools linux-source-6.1 bc bison flex libelf-dev
 libssl-dev cpio xz-utils qemu-system-x86 ovmf dnsmasq busybox-static
 libmicrohttpd-dev libsqlite3-dev libcjson-dev libcmocka-dev python3-pytest
-openssl dpkg-dev iproute2 ca-certificates rsync patch clang libclang-rt-14-dev kmod curl"
+openssl dpkg-dev iproute2 ca-certificates rsync patch clang libclang-rt-14-dev kmod curl kea-dhcp4-server kea-dhcp6-server"
 
 missing=""
 for p in $PKGS; do
