@@ -5,6 +5,7 @@
 #define SNBOOT_LOG_H
 
 #include <stdint.h>
+#include <sys/socket.h>
 
 /* Monotonic milliseconds since an arbitrary start (CLOCK_MONOTONIC). */
 uint64_t mono_ms(void);
@@ -25,5 +26,10 @@ void log_set_quiet(int quiet);
  * the copy on stderr. */
 void log_add_console(int fd);
 void log_use_consoles_only(void);
+
+/* Also sends every line to a remote syslog server (RFC 5424 over UDP) with
+ * host as its HOSTNAME; sa NULL stops. Best effort: a lost datagram never
+ * slows or stops a boot. */
+void log_remote(const struct sockaddr *sa, socklen_t salen, const char *host);
 
 #endif

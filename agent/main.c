@@ -27,6 +27,7 @@
 #include "script.h"
 #include "smbios.h"
 #include "sysinit.h"
+#include "syslog.h"
 #include "urlutil.h"
 
 #define SCRIPT_MAX (1u << 20)
@@ -156,6 +157,22 @@ static void report_event(struct agent *a, const char *stage, const char *status,
 	free(body);
 }
 
+/* DHCP option 7: every line from here on also goes to that syslog server. */
+static void use_log_server(struct agent *a)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(SYSLOG_PORT) };
+	char addr[INET_ADDRSTRLEN];
+
+	if (a->net.lease.family != AF_INET || !a->net.lease.log4.s_addr) {
+		log_remote(NULL, 0, NULL);
+		return;
+	}
+	sin.sin_addr = a->net.lease.log4;
+	log_remote((const struct sockaddr *)&sin, sizeof(sin), a->id.serial);
+	logmsg("net", "logging to syslog server %s:%d (DHCP option 7)",
+	       inet_ntop(AF_INET, &sin.sin_addr, addr, sizeof(addr)), SYSLOG_PORT);
+}
+
 static int stage_network(struct agent *a, struct sn_err *e)
 {
 	const char *url;
@@ -166,6 +183,7 @@ static int stage_network(struct agent *a, struct sn_err *e)
 		if (rc != SN_OK)
 			return rc;
 		a->have_net = 1;
+		use_log_server(a);
 	}
 	url = a->cfg.url[0] ? a->cfg.url : a->net.lease.boot_url;
 	if (!url[0])
