@@ -106,7 +106,22 @@ static int send_msg(struct dhcp4_client *c, uint8_t type, uint64_t now)
 	memcpy(r.mac, c->mac, 6);
 	r.secs = secs > 0xffff ? 0xffff : (uint16_t)secs;
 	sn_clear(&e);
-	if (dhcp4_build(&r, buf, sizeof(buf), &len, &e) || c->send(c->io, buf, len, &e)) {
+	if (dhcp4_build(&r, buf, sizeof(buf), &len, &e) == SN_OK &&
+	    c->send(c->io, buf, len, &e) == SN_E_DHCP4_NO_CARRIER &&
+	    (!c->link_wait_ms || now - c->link_wait_ms < DHCP4_LINK_WAIT_MS)) {
+		if (!c->link_wait_ms) {
+			c->link_wait_ms = now;
+			logmsg(STAGE, "%s: no carrier yet, %s waits for the link", c->ifname,
+			       dhcp4_type_name(type));
+		}
+		return 1;
+	}
+	if (c->link_wait_ms && e.code != SN_E_DHCP4_NO_CARRIER) {
+		logmsg(STAGE, "%s: link up after %llu ms", c->ifname,
+		       (unsigned long long)(now - c->link_wait_ms));
+		c->link_wait_ms = 0;
+	}
+	if (e.code) {
 		/* Log the first failure and then rarely: a NIC without carrier
 		 * may fail every send until the cable is plugged in. */
 		if (c->n_send_err++ % 16 == 0)
@@ -120,6 +135,21 @@ static int send_msg(struct dhcp4_client *c, uint8_t type, uint64_t now)
 	else
 		c->n_request++;
 	return 0;
+}
+
+/* Timeout after a send: the backoff, or a short poll while the link is
+ * not up (that attempt is not counted); 0 when the state failed. */
+static uint64_t after_send(struct dhcp4_client *c, int sent)
+{
+	if (sent < 0) {
+		c->state = DHCP4_S_FAILED;
+		return 0;
+	}
+	if (sent > 0) {
+		c->tries--;
+		return DHCP4_LINK_POLL_MS;
+	}
+	return backoff_ms(c, c->tries);
 }
 
 /* The only way to change state: does the state's entry action (send,
@@ -143,16 +173,14 @@ static void dhcp4_enter(struct dhcp4_client *c, enum dhcp4_state s, uint64_t now
 			c->started_ms = now;
 			c->offered.s_addr = c->server.s_addr = 0;
 		}
-		if (send_msg(c, DHCP4_DISCOVER, now) < 0)
-			s = c->state = DHCP4_S_FAILED;
-		else
-			delay = backoff_ms(c, c->tries);
+		delay = after_send(c, send_msg(c, DHCP4_DISCOVER, now));
+		if (!delay)
+			s = c->state;
 		break;
 	case DHCP4_S_REQUESTING:
-		if (send_msg(c, DHCP4_REQUEST, now) < 0)
-			s = c->state = DHCP4_S_FAILED;
-		else
-			delay = backoff_ms(c, c->tries);
+		delay = after_send(c, send_msg(c, DHCP4_REQUEST, now));
+		if (!delay)
+			s = c->state;
 		break;
 	case DHCP4_S_STOPPED:
 	case DHCP4_S_BOUND:
@@ -162,7 +190,8 @@ static void dhcp4_enter(struct dhcp4_client *c, enum dhcp4_state s, uint64_t now
 	c->timer_ms = delay ? now + delay : 0;
 	/* Retransmissions: the first few, then every 8th, so a dead NIC does
 	 * not flood a slow serial console. */
-	if (s != old || c->tries <= 3 || c->tries % 8 == 0)
+	if ((s != old || c->tries <= 3 || c->tries % 8 == 0) &&
+	    !(s == old && c->link_wait_ms && delay == DHCP4_LINK_POLL_MS))
 		logmsg(STAGE, "%s: %s -> %s (next timeout %llu ms)%s", c->ifname,
 		       dhcp4_state_name(old), dhcp4_state_name(s),
 		       (unsigned long long)delay,

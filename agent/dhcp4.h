@@ -30,6 +30,11 @@
 #define DHCP4_RETRY_JITTER_PCT 25
 /* REQUESTs without an answer before starting over with a new DISCOVER. */
 #define DHCP4_REQUEST_TRIES 4
+/* A NIC without carrier yet (autonegotiation takes 1-3 s on real ports)
+ * would lose the DISCOVER: poll the link this often instead, up to
+ * DHCP4_LINK_WAIT_MS, then send anyway with the normal backoff. */
+#define DHCP4_LINK_POLL_MS 100
+#define DHCP4_LINK_WAIT_MS 10000
 
 enum dhcp4_state {
 	DHCP4_S_STOPPED,     /* not started */
@@ -66,6 +71,7 @@ struct dhcp4_client {
 	unsigned tries;           /* sent in the current state */
 	unsigned restarts;        /* back to INIT after a NAK or no ACK */
 	uint64_t started_ms;      /* first DISCOVER of this acquisition (secs) */
+	uint64_t link_wait_ms;    /* since when we wait for carrier, 0 = not */
 	struct in_addr offered, server;
 	uint64_t rng;
 	struct lease lease;       /* valid in BOUND */

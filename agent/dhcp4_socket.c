@@ -1,12 +1,15 @@
 /* AF_PACKET socket for the DHCPv4 client. */
 #include "dhcp4_socket.h"
 
+#include "fdio.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -67,6 +70,23 @@ err_close:
 	return SN_E_DHCP4_SOCKET;
 }
 
+/* 0 while the kernel says the link is not up yet. operstate, not carrier:
+ * carrier rises first, but until linkwatch has made operstate "up" the
+ * device's queue is still the no-op one and drops what we send (the first
+ * DISCOVER on an e1000 was lost that way). "unknown" (a driver that does
+ * not report it) and unreadable count as up: such a NIC must be tried. */
+static int link_is_up(const char *ifname)
+{
+	char path[64], *text;
+	int up;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/operstate", ifname);
+	text = read_file(path, 32, NULL);
+	up = !text || !strncmp(text, "up", 2) || !strncmp(text, "unknown", 7);
+	free(text);
+	return up;
+}
+
 int dhcp4_socket_send(struct dhcp4_socket *s, const uint8_t *msg, size_t len,
 		      struct sn_err *e)
 {
@@ -85,6 +105,8 @@ int dhcp4_socket_send(struct dhcp4_socket *s, const uint8_t *msg, size_t len,
 	if (len > DHCP4_MAX_MSG)
 		return sn_fail(e, SN_E_DHCP4_SEND, "%s: %zu bytes > %d", s->ifname,
 			       len, DHCP4_MAX_MSG);
+	if (!link_is_up(s->ifname))
+		return sn_fail(e, SN_E_DHCP4_NO_CARRIER, "%s: link not up", s->ifname);
 	memcpy(pkt + DHCP4_IPUDP_LEN, msg, len);
 	n = dhcp4_ipudp_wrap(pkt, len, any, DHCP4_CLIENT_PORT, bcast,
 			     DHCP4_SERVER_PORT);

@@ -108,7 +108,12 @@ static void transmit(struct dhcp6_client *c, uint64_t now)
 	rc = build_current(c, now, buf, sizeof(buf), &len, &e);
 	if (!rc)
 		rc = c->send(c->send_arg, buf, len, &e);
-	if (rc && rc != c->last_send_err)
+	/* Waiting for the link-local address is normal at start: say so
+	 * once, plainly; real send failures carry their error code. */
+	if (rc == SN_E_DHCP6_NOT_READY && rc != c->last_send_err)
+		logmsg(STAGE, "%s: waiting for the link (no carrier or link-local address yet)",
+		       c->par.ifname);
+	else if (rc && rc != c->last_send_err)
 		logmsg(STAGE, "%s: %s", c->par.ifname, sn_format(&e, msg, sizeof(msg)));
 	c->last_send_err = rc;
 	if (rc == SN_E_DHCP6_NOT_READY) {

@@ -18,6 +18,7 @@ struct sent {
 	size_t len[16];
 	int n;
 	int fail;          /* make send fail */
+	int no_carrier;    /* sends refused for want of carrier */
 };
 
 struct world {
@@ -34,6 +35,8 @@ static int fake_send(void *io, const uint8_t *msg, size_t len, struct sn_err *e)
 
 	if (s->fail)
 		return sn_fail(e, SN_E_DHCP4_SEND, "cable cut");
+	if (s->no_carrier)
+		return sn_fail(e, SN_E_DHCP4_NO_CARRIER, "no carrier");
 	assert_true(s->n < 16 && len <= DHCP4_MAX_MSG);
 	memcpy(s->pkt[s->n], msg, len);
 	s->len[s->n++] = len;
@@ -436,6 +439,52 @@ static void send_failures_keep_trying(void **state)
 	assert_int_equal(w->sent.n, 1);
 }
 
+/* A link still negotiating: the DISCOVER waits for carrier, polled every
+ * DHCP4_LINK_POLL_MS, without using up the backoff; once the link is up it
+ * goes out at once, and the first retransmission is the normal 1 s later. */
+static void waits_for_carrier_then_sends_at_once(void **state)
+{
+	struct world *w = *state;
+	uint64_t t;
+
+	init(w, 16);
+	w->sent.no_carrier = 1;
+	dhcp4_client_start(&w->c, 0);
+	t = w->c.timer_ms;
+	for (int i = 0; i < 25; i++) {  /* 2.5 s of negotiation */
+		dhcp4_client_timeout(&w->c, t);
+		assert_int_equal(w->c.state, DHCP4_S_SELECTING);
+		assert_int_equal(w->c.timer_ms, t + DHCP4_LINK_POLL_MS);
+		t = w->c.timer_ms;
+	}
+	assert_int_equal(w->sent.n, 0);
+	assert_int_equal(w->c.n_send_err, 0);
+	w->sent.no_carrier = 0;
+	dhcp4_client_timeout(&w->c, t);
+	assert_int_equal(w->sent.n, 1);
+	assert_int_equal(w->c.n_discover, 1);
+	assert_int_equal(w->c.tries, 1);
+	assert_in_range(w->c.timer_ms - t, DHCP4_RETRY_MIN_MS * 3 / 4, DHCP4_RETRY_MIN_MS * 5 / 4);
+}
+
+/* A link that never comes up: after DHCP4_LINK_WAIT_MS the client goes on
+ * with the normal backoff and reports the sends it could not make. */
+static void gives_up_waiting_for_carrier(void **state)
+{
+	struct world *w = *state;
+	uint64_t start;
+
+	init(w, 17);
+	w->sent.no_carrier = 1;
+	dhcp4_client_start(&w->c, 0);
+	start = w->c.timer_ms;
+	dhcp4_client_timeout(&w->c, start);
+	dhcp4_client_timeout(&w->c, start + DHCP4_LINK_WAIT_MS);
+	assert_int_equal(w->c.n_send_err, 1);
+	assert_true(w->c.timer_ms - (start + DHCP4_LINK_WAIT_MS) >= DHCP4_RETRY_MIN_MS * 3 / 4);
+	assert_int_equal(w->c.last_err.code, SN_E_DHCP4_NO_CARRIER);
+}
+
 /* The longest identity the config allows still fits one request. */
 static void max_identity_fits(void **state)
 {
@@ -489,6 +538,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(malformed_and_foreign_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(offer_without_server_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(send_failures_keep_trying, setup, teardown),
+		cmocka_unit_test_setup_teardown(waits_for_carrier_then_sends_at_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(gives_up_waiting_for_carrier, setup, teardown),
 		cmocka_unit_test_setup_teardown(max_identity_fits, setup, teardown),
 		cmocka_unit_test_setup_teardown(ignores_input_when_not_waiting, setup, teardown),
 	};
