@@ -26,9 +26,11 @@ AGENT_LDFLAGS := -static -s -Wl,--gc-sections -L$(SYSROOT)/lib
 AGENT_LIBS := -lcurl -lmbedtls -lmbedx509 -lmbedcrypto -lcjson
 
 # Every agent source but main.c builds for the host too (unit tests).
-AGENT_SRCS := $(sort $(wildcard agent/*.c))
+# A folder per stage (core, net, http, script, boot); agent/test holds tests.
+AGENT_DIRS := core net http script boot
+AGENT_SRCS := $(sort $(wildcard $(addprefix agent/,$(addsuffix /*.c,$(AGENT_DIRS)))))
 AGENT_OBJS := $(patsubst agent/%.c,$(BUILD)/agent/%.o,$(AGENT_SRCS))
-AGENT_HDRS := $(wildcard agent/*.h agent/*.def)
+AGENT_HDRS := $(wildcard $(addprefix agent/,$(addsuffix /*.h,$(AGENT_DIRS)) $(addsuffix /*.def,$(AGENT_DIRS))))
 
 .PHONY: all deps libs agent image server target pki demo test unit \
         scenarios bench fuzz clean distclean
@@ -92,7 +94,7 @@ $(BUILD)/agent/%.o: agent/%.c $(AGENT_HDRS) $(SYSROOT)/.libs
 $(BUILD)/version.txt: FORCE
 	@mkdir -p $(BUILD)
 	@echo '$(AGENT_VERSION) $(BUILD_EPOCH)' | cmp -s - $@ || echo '$(AGENT_VERSION) $(BUILD_EPOCH)' > $@
-$(BUILD)/agent/main.o $(BUILD)/agent/facts.o $(BUILD)/agent/http.o: $(BUILD)/version.txt
+$(BUILD)/agent/core/main.o $(BUILD)/agent/core/facts.o $(BUILD)/agent/http/http.o: $(BUILD)/version.txt
 FORCE:
 
 $(BUILD)/snboot: $(AGENT_OBJS)

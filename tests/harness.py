@@ -37,7 +37,7 @@ LOG_DIR = os.path.join(BUILD, "test-logs")
 # The test target's one line (tests/target/init); the BIOS may put escape
 # sequences before it on the same line, so never anchor at the start.
 MARKER = r"SNBOOT-TARGET-OK cmdline=(?P<cmdline>.*)"
-# Stage timing lines the agent prints (agent/log.h log_stage_done).
+# Stage timing lines the agent prints (agent/core/log.h log_stage_done).
 STAGE_DONE = re.compile(r"snboot (\w+): done in (\d+) ms")
 
 # Generous: TCG boots the image, DHCPs, downloads 9 MB and boots again.
@@ -553,7 +553,7 @@ def dnsmasq_v6_args(k, boot_url, extra=()):
 
 def client_id_hex(serial):
     """dnsmasq id: form of the client identifier the agent sends: type 0
-    followed by the serial's bytes (agent/dhcp4_packet.c put_client_id)."""
+    followed by the serial's bytes (agent/net/dhcp4_packet.c put_client_id)."""
     return ":".join("%02x" % b for b in b"\x00" + serial.encode())
 
 

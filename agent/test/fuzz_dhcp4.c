@@ -5,11 +5,11 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "dhcp4.h"
-#include "dhcp4_ipudp.h"
-#include "dhcp4_packet.h"
-#include "log.h"
-#include "resolv.h"
+#include "net/dhcp4.h"
+#include "net/dhcp4_ipudp.h"
+#include "net/dhcp4_packet.h"
+#include "core/log.h"
+#include "net/resolv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dhcp6.h"
-#include "dhcp6_packet.h"
-#include "log.h"
+#include "net/dhcp6.h"
+#include "net/dhcp6_packet.h"
+#include "core/log.h"
 
 static int discard(void *arg, const uint8_t *buf, size_t len, struct sn_err *e)
 {

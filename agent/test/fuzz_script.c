@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "script.h"
+#include "script/script.h"
 
 #define MAX_FDS 256
 

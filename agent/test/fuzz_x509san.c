@@ -3,7 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "x509san.h"
+#include "http/x509san.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

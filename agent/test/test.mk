@@ -4,7 +4,7 @@
 # archive of every agent source except the ones that need the musl-only
 # libraries (curl, mbedtls) or are the program itself.
 
-HOST_EXCLUDE := agent/main.c agent/http.c
+HOST_EXCLUDE := agent/core/main.c agent/http/http.c
 HOST_SRCS    := $(filter-out $(HOST_EXCLUDE),$(AGENT_SRCS))
 HOST_CFLAGS  := $(WARN) -g -O1 -fno-omit-frame-pointer -Iagent \
                 -fsanitize=address,undefined -fno-sanitize-recover=all \

@@ -6,10 +6,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
-#include "dhcp4.h"
-#include "dhcp4_packet.h"
-#include "log.h"
+#include "core/config.h"
+#include "net/dhcp4.h"
+#include "net/dhcp4_packet.h"
+#include "core/log.h"
 
 #define DATA "agent/test/data/dhcp4/"
 

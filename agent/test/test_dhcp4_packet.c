@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dhcp4_ipudp.h"
-#include "dhcp4_packet.h"
+#include "net/dhcp4_ipudp.h"
+#include "net/dhcp4_packet.h"
 
 #define DATA "agent/test/data/dhcp4/"
 #define FIX_XID 0x5a5a4567u

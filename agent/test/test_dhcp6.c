@@ -3,9 +3,9 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 
-#include "dhcp6.h"
+#include "net/dhcp6.h"
 #include "dhcp6_fixtures.h"
-#include "log.h"
+#include "core/log.h"
 
 #define T0 100000u
 #define MAX_SENT 64

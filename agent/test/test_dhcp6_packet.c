@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "dhcp6_fixtures.h"
-#include "dhcp6_packet.h"
+#include "net/dhcp6_packet.h"
 
 static const char vendor[] = "HTTPClient:Arch:00016:UNDI:003000";
 

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "dlpace.h"
+#include "http/dlpace.h"
 
 #define MIB (1024u * 1024u)
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "facts.h"
+#include "core/facts.h"
 
 static struct smbios_facts sample_identity(void)
 {

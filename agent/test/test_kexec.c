@@ -9,8 +9,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "kexec.h"
-#include "log.h"
+#include "boot/kexec.h"
+#include "core/log.h"
 
 static int memfd_with(const char *data, size_t len)
 {

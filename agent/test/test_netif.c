@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "netif.h"
-#include "resolv.h"
+#include "net/netif.h"
+#include "net/resolv.h"
 
 static char root[64];
 

@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
-#include "log.h"
-#include "netrace.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "net/netrace.h"
 
 #define T0 10000
 

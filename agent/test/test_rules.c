@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "rules.h"
+#include "net/rules.h"
 
 static struct nic make_nic(const char *name, const char *driver,
 			   const char *pci, const char *mac)

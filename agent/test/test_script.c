@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "script.h"
+#include "script/script.h"
 
 /* ---- fake ops */
 
@@ -1217,7 +1217,7 @@ static void test_docs_cover_table(void **state)
 	char *doc = calloc(1, 1 << 20);
 	static const struct { int code; const char *name; } codes[] = {
 #define E(num, name, text) { num, #name },
-#include "errors_script.def"
+#include "script/errors_script.def"
 #undef E
 	};
 

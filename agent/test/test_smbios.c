@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "smbios.h"
+#include "core/smbios.h"
 
 #define DATA_DIR "agent/test/data/smbios/"
 

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "syslog.h"
+#include "core/syslog.h"
 
 static void formats_header_and_message(void **state)
 {

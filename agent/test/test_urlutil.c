@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "urlutil.h"
+#include "http/urlutil.h"
 
 static void test_host_ip_literals(void **state)
 {

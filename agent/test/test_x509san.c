@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "x509san.h"
+#include "http/x509san.h"
 
 /* The Extensions SEQUENCE of a real certificate (openssl req -x509 with
  * subjectAltName=critical,DNS:backend.lan,email:ops@example.com,

@@ -1,0 +1,880 @@
+/* HTTP(S) client over one curl easy handle (see http.h). curl and mbedtls
+ * live here only: this file is built for musl, not for the host tests;
+ * what can be pure is in urlutil.c, x509san.c and dlpace.c. */
+#include "http/http.h"
+
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <mbedtls/error.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509_crt.h>
+
+#include "http/dlpace.h"
+#include "core/fdio.h"
+#include "core/log.h"
+#include "http/urlutil.h"
+#include "http/x509san.h"
+
+#ifndef SNBOOT_VERSION
+#define SNBOOT_VERSION "dev"
+#endif
+
+#define URL_LOG 112          /* a URL's share of an error's 240-byte context */
+#define MAX_REDIRS 5L
+#define FETCH_BUFFER 65536L  /* fewer, larger writes into the memfd */
+#define MiB (1024.0 * 1024.0)
+
+/* What the TLS verification of the connection being set up saw. */
+struct tls_check {
+	char host[256];        /* the URL's host, as curl parsed it */
+	uint8_t ip[16];
+	size_t ip_len;         /* 0: a name, which mbedtls matches itself */
+	int fail_closed;       /* host unknown or an IP we could not parse */
+	uint32_t flags;        /* every verify flag, after the IP check */
+	char validity[64];     /* of the first certificate out of its dates */
+	struct sn_err san_err; /* a subjectAltName we could not walk */
+};
+
+static struct {
+	CURL *curl;
+	unsigned timeout_s;
+	char ca_path[256];
+	struct tls_check tls;
+	char errbuf[CURL_ERROR_SIZE];
+} http;
+
+/* ---- TLS: the baked CA, and IP literals checked against iPAddress SANs */
+
+/* mbedtls calls this for every certificate of the chain, leaf last
+ * (depth 0), with the flags it found. For an IP-literal host the name
+ * check is ours: mbedtls 2.28 compares the host text with dNSName entries
+ * only, and our curl (mk/patches/curl) sets no name for an IP literal, so
+ * no SNI carries it (RFC 6066 3): the check is entirely ours. The mismatch
+ * flag is set unless an iPAddress entry holds the address. */
+static int on_verify(void *arg, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
+{
+	struct tls_check *t = arg;
+
+	if (depth == 0 && t->fail_closed)
+		*flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+	if (depth == 0 && t->ip_len) {
+		int found = 0;
+		*flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_CN_MISMATCH;
+		if (x509_san_find_ip(crt->v3_ext.p, crt->v3_ext.len, t->ip, t->ip_len, &found,
+				     &t->san_err) != SN_OK || !found)
+			*flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+	}
+	if ((*flags & (MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE)) &&
+	    !t->validity[0])
+		snprintf(t->validity, sizeof(t->validity),
+			 "depth %d valid %04d-%02d-%02d..%04d-%02d-%02d", depth,
+			 crt->valid_from.year, crt->valid_from.mon, crt->valid_from.day,
+			 crt->valid_to.year, crt->valid_to.mon, crt->valid_to.day);
+	t->flags |= *flags;
+	return 0;
+}
+
+/* curl calls this for each new TLS connection, before the handshake; the
+ * effective URL is the one being connected to, redirects included. */
+static CURLcode on_ssl_ctx(CURL *curl, void *ssl_conf, void *arg)
+{
+	struct tls_check *t = arg;
+	char *url = NULL, *host = NULL;
+	CURLU *u;
+
+	memset(t, 0, sizeof(*t));
+	if (curl_easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK && url &&
+	    (u = curl_url()) != NULL) {
+		if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+		    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+			snprintf(t->host, sizeof(t->host), "%s", host);
+			url_host_ip(host, t->ip, &t->ip_len);
+			curl_free(host);
+		}
+		curl_url_cleanup(u);
+	}
+	/* curl sets no name for what it takes for an IP literal: if we did
+	 * not get the host, or it looks like an IP we could not parse (a zone
+	 * id), nobody would check the name, so the certificate is refused. */
+	{
+		struct in_addr a4;
+		t->fail_closed = !t->host[0] ||
+				 (!t->ip_len && (strchr(t->host, ':') ||
+						 inet_pton(AF_INET, t->host, &a4) == 1));
+	}
+	mbedtls_ssl_conf_verify(ssl_conf, on_verify, t);
+	return CURLE_OK;
+}
+
+static const struct {
+	uint32_t flag;
+	const char *name;
+} verify_names[] = {
+	{ MBEDTLS_X509_BADCERT_NOT_TRUSTED, "not-trusted" },
+	{ MBEDTLS_X509_BADCERT_CN_MISMATCH, "name-mismatch" },
+	{ MBEDTLS_X509_BADCERT_EXPIRED, "expired" },
+	{ MBEDTLS_X509_BADCERT_FUTURE, "not-yet-valid" },
+	{ MBEDTLS_X509_BADCERT_REVOKED, "revoked" },
+	{ MBEDTLS_X509_BADCERT_MISSING, "missing" },
+	{ MBEDTLS_X509_BADCERT_KEY_USAGE, "key-usage" },
+	{ MBEDTLS_X509_BADCERT_EXT_KEY_USAGE, "ext-key-usage" },
+	{ MBEDTLS_X509_BADCERT_NS_CERT_TYPE, "ns-cert-type" },
+	{ MBEDTLS_X509_BADCERT_BAD_MD, "weak-hash" },
+	{ MBEDTLS_X509_BADCERT_BAD_PK, "bad-pk-alg" },
+	{ MBEDTLS_X509_BADCERT_BAD_KEY, "weak-key" },
+	{ MBEDTLS_X509_BADCERT_OTHER, "other" },
+};
+
+/* "flags 0x0008 not-trusted" */
+static void verify_flags_text(uint32_t flags, char *buf, size_t len)
+{
+	size_t n = (size_t)snprintf(buf, len, "flags 0x%04x", (unsigned)flags);
+
+	for (size_t i = 0; i < sizeof(verify_names) / sizeof(verify_names[0]); i++)
+		if ((flags & verify_names[i].flag) && n < len)
+			n += (size_t)snprintf(buf + n, len - n, " %s", verify_names[i].name);
+}
+
+static int tls_fail(const char *u, struct sn_err *e)
+{
+	const struct tls_check *t = &http.tls;
+	char flags[96];
+
+	verify_flags_text(t->flags, flags, sizeof(flags));
+	if (t->flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
+		return sn_fail(e, SN_E_HTTP_TLS_UNTRUSTED, "%s: %s; CA %s", u, flags, http.ca_path);
+	if (t->san_err.code)
+		return sn_fail(e, SN_E_HTTP_SAN, "%s: %s", u, t->san_err.ctx);
+	if (t->flags & MBEDTLS_X509_BADCERT_CN_MISMATCH)
+		return sn_fail(e, SN_E_HTTP_TLS_NAME, "%s: no subjectAltName %s %s", u,
+			       t->ip_len ? "iPAddress" : "dNSName matches", t->host);
+	if (t->flags & (MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE)) {
+		char now[32];
+		time_t s = time(NULL);
+		struct tm tm;
+		strftime(now, sizeof(now), "%Y-%m-%d %H:%M:%SZ", gmtime_r(&s, &tm));
+		return sn_fail(e, SN_E_HTTP_TLS_TIME, "%s: %s; clock says %s", u, t->validity, now);
+	}
+	if (t->flags)
+		return sn_fail(e, SN_E_HTTP_TLS_VERIFY, "%s: %s", u, flags);
+	/* no certificate reached our callback (none sent, or resumed badly) */
+	return sn_fail(e, SN_E_HTTP_TLS_VERIFY, "%s: %s", u,
+		       http.errbuf[0] ? http.errbuf : "no certificate verified");
+}
+
+/* ---- errors */
+
+/* The URL being fetched, redirects included, fit for a log line. */
+static void current_url(const char *url, char *buf, size_t len)
+{
+	char *eff = NULL;
+
+	if (curl_easy_getinfo(http.curl, CURLINFO_EFFECTIVE_URL, &eff) != CURLE_OK || !eff ||
+	    !eff[0])
+		eff = (char *)url;
+	url_for_log(eff, buf, len);
+}
+
+/* A URL error after a 3xx is about the redirect's target, not our URL:
+ * SN_E_HTTP_REDIRECTS then, else SN_OK. */
+static int redirect_refused(const char *u, struct sn_err *e)
+{
+	long status = 0;
+
+	curl_easy_getinfo(http.curl, CURLINFO_RESPONSE_CODE, &status);
+	if (status < 300 || status > 399)
+		return SN_OK;
+	return sn_fail(e, SN_E_HTTP_REDIRECTS, "%s: HTTP %ld to a URL that is not http(s)",
+		       u, status);
+}
+
+/* curl is built without its message strings (curl_easy_strerror says
+ * "Error"): its error buffer when it wrote one, else a few words of ours. */
+static const char *curl_why(CURLcode cc, char *buf, size_t len)
+{
+	static const struct {
+		CURLcode cc;
+		const char *text;
+	} texts[] = {
+		{ CURLE_PARTIAL_FILE, "connection closed before the announced length" },
+		{ CURLE_RECV_ERROR, "receive failed (connection reset or TLS error)" },
+		{ CURLE_SEND_ERROR, "send failed" },
+		{ CURLE_GOT_NOTHING, "server closed the connection without answering" },
+		{ CURLE_SSL_CONNECT_ERROR, "TLS handshake failed" },
+		{ CURLE_UNSUPPORTED_PROTOCOL, "scheme not supported" },
+		{ CURLE_URL_MALFORMAT, "malformed URL" },
+	};
+
+	if (http.errbuf[0] && strcmp(http.errbuf, "Error") != 0)
+		return http.errbuf;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (texts[i].cc == cc)
+			return texts[i].text;
+	snprintf(buf, len, "curl error %d", (int)cc);
+	return buf;
+}
+
+static int curl_fail(CURLcode cc, const char *url, struct sn_err *e)
+{
+	char whybuf[32];
+	const char *why = curl_why(cc, whybuf, sizeof(whybuf));
+	char u[URL_LOG];
+	long oserr = 0;
+	curl_off_t t = 0;
+	int rc;
+
+	current_url(url, u, sizeof(u));
+	switch (cc) {
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+		if ((rc = redirect_refused(u, e)) != SN_OK)
+			return rc;
+		return sn_fail(e, SN_E_HTTP_URL, "%s: %s", u, why);
+	case CURLE_COULDNT_RESOLVE_HOST:
+		return sn_fail(e, SN_E_HTTP_RESOLVE, "%s: %s", u, why);
+	case CURLE_COULDNT_CONNECT:
+		curl_easy_getinfo(http.curl, CURLINFO_OS_ERRNO, &oserr);
+		if (oserr == ECONNREFUSED)
+			return sn_fail(e, SN_E_HTTP_REFUSED, "%s", u);
+		if (oserr == ETIMEDOUT)
+			return sn_fail(e, SN_E_HTTP_CONNECT_TIMEOUT, "%s", u);
+		return sn_fail(e, SN_E_HTTP_UNREACHABLE, "%s: %s", u,
+			       oserr ? strerror((int)oserr) : why);
+	case CURLE_OPERATION_TIMEDOUT:
+		curl_easy_getinfo(http.curl, CURLINFO_CONNECT_TIME_T, &t);
+		if (t == 0)
+			return sn_fail(e, SN_E_HTTP_CONNECT_TIMEOUT, "%s: no connection within %u s",
+				       u, http.timeout_s);
+		return sn_fail(e, SN_E_HTTP_STALLED, "%s: under 1 byte/s for %u s", u,
+			       http.timeout_s);
+	case CURLE_PEER_FAILED_VERIFICATION:
+		return tls_fail(u, e);
+	case CURLE_SSL_CONNECT_ERROR:
+		return sn_fail(e, SN_E_HTTP_TLS_HANDSHAKE, "%s: %s", u, why);
+	case CURLE_SSL_CACERT_BADFILE:
+		return sn_fail(e, SN_E_HTTP_CA, "%s: %s", http.ca_path, why);
+	case CURLE_TOO_MANY_REDIRECTS:
+		return sn_fail(e, SN_E_HTTP_REDIRECTS, "%s: more than %ld", u, MAX_REDIRS);
+	case CURLE_PARTIAL_FILE:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_GOT_NOTHING:
+		return sn_fail(e, SN_E_HTTP_CUT, "%s: %s", u, why);
+	case CURLE_OUT_OF_MEMORY:
+		return sn_fail(e, SN_E_NOMEM, "curl: %s", u);
+	default:
+		return sn_fail(e, SN_E_HTTP_TRANSFER, "%s: %s", u, why);
+	}
+}
+
+/* A final status that is not 2xx; body is the start of the answer. */
+static int status_fail(long status, const char *url, const char *body, size_t len,
+		       struct sn_err *e)
+{
+	char u[URL_LOG], text[72];
+
+	current_url(url, u, sizeof(u));
+	text_for_log(body, len, text, sizeof(text));
+	if (status == 404)
+		return sn_fail(e, SN_E_HTTP_NOT_FOUND, "%s", u);
+	if (status >= 400 && status < 500)
+		return sn_fail(e, SN_E_HTTP_CLIENT_ERROR, "HTTP %ld from %s: %s", status, u, text);
+	if (status >= 500 && status < 600)
+		return sn_fail(e, SN_E_HTTP_SERVER_ERROR, "HTTP %ld from %s: %s", status, u, text);
+	return sn_fail(e, SN_E_HTTP_STATUS, "HTTP %ld from %s", status, u);
+}
+
+/* ---- the handle */
+
+static int setopt_check(CURLcode cc, const char *name, struct sn_err *e)
+{
+	if (cc == CURLE_OK)
+		return SN_OK;
+	return sn_fail(e, SN_E_HTTP_INIT, "%s refused: curl error %d", name, (int)cc);
+}
+
+/* Evaluates to SN_OK or the error, naming the option that was refused. */
+#define SETOPT(opt, val) setopt_check(curl_easy_setopt(http.curl, opt, val), #opt, e)
+
+/* Resets the handle for a new request (curl keeps its connections, DNS
+ * and TLS session caches across a reset) and sets what every request
+ * shares. */
+static int request_begin(const char *url, struct sn_err *e)
+{
+	int rc;
+
+	if (!http.curl)
+		return sn_fail(e, SN_E_HTTP_INIT, "http_init was not called");
+	curl_easy_reset(http.curl);
+	http.errbuf[0] = '\0';
+	memset(&http.tls, 0, sizeof(http.tls));
+	if ((rc = SETOPT(CURLOPT_URL, url)) ||
+	    (rc = SETOPT(CURLOPT_ERRORBUFFER, http.errbuf)) ||
+	    (rc = SETOPT(CURLOPT_PROTOCOLS_STR, "http,https")) ||
+	    (rc = SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")) ||
+	    (rc = SETOPT(CURLOPT_NOSIGNAL, 1L)) ||
+	    (rc = SETOPT(CURLOPT_USERAGENT, "snboot/" SNBOOT_VERSION)) ||
+	    (rc = SETOPT(CURLOPT_CAINFO, http.ca_path)) ||
+	    (rc = SETOPT(CURLOPT_SSL_VERIFYPEER, 1L)) ||
+	    (rc = SETOPT(CURLOPT_SSL_VERIFYHOST, 2L)) ||
+	    (rc = SETOPT(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2)) ||
+	    (rc = SETOPT(CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx)) ||
+	    (rc = SETOPT(CURLOPT_SSL_CTX_DATA, &http.tls)) ||
+	    (rc = SETOPT(CURLOPT_CONNECTTIMEOUT, (long)http.timeout_s)) ||
+	    /* a stall: under 1 byte/s for the whole timeout */
+	    (rc = SETOPT(CURLOPT_LOW_SPEED_LIMIT, 1L)) ||
+	    (rc = SETOPT(CURLOPT_LOW_SPEED_TIME, (long)http.timeout_s)))
+		return rc;
+	return SN_OK;
+}
+
+int http_init(const char *ca_path, unsigned timeout_s, struct sn_err *e)
+{
+	mbedtls_x509_crt ca;
+	char why[128];
+	int ret;
+
+	if (strlen(ca_path) >= sizeof(http.ca_path))
+		return sn_fail(e, SN_E_HTTP_CA, "path longer than %zu bytes", sizeof(http.ca_path) - 1);
+	if (access(ca_path, R_OK) != 0)
+		return sn_fail(e, SN_E_HTTP_CA, "%s: %s", ca_path, strerror(errno));
+	/* parse it here: a broken image should say so before the first request */
+	mbedtls_x509_crt_init(&ca);
+	ret = mbedtls_x509_crt_parse_file(&ca, ca_path);
+	mbedtls_x509_crt_free(&ca);
+	if (ret < 0) {
+		mbedtls_strerror(ret, why, sizeof(why));
+		return sn_fail(e, SN_E_HTTP_CA, "%s: %s", ca_path, why);
+	}
+	if (ret > 0)
+		logmsg("http", "%s: %d certificate(s) skipped as unparsable", ca_path, ret);
+	if (!http.curl) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return sn_fail(e, SN_E_HTTP_INIT, "curl_global_init failed");
+		http.curl = curl_easy_init();
+		if (!http.curl)
+			return sn_fail(e, SN_E_HTTP_INIT, "curl_easy_init failed");
+	}
+	memcpy(http.ca_path, ca_path, strlen(ca_path) + 1);
+	http.timeout_s = timeout_s ? timeout_s : 1;
+	/* the IP check needs the TLS context callback: refuse to run without */
+	if ((ret = SETOPT(CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx)) != SN_OK)
+		return ret;
+	logmsg("http", "%s, CA %s, timeout %u s", curl_version(), ca_path, http.timeout_s);
+	return SN_OK;
+}
+
+void http_cleanup(void)
+{
+	if (http.curl) {
+		curl_easy_cleanup(http.curl);
+		http.curl = NULL;
+		curl_global_cleanup();
+	}
+}
+
+/* ---- small answers into memory */
+
+struct membuf {
+	char *p;
+	size_t len, cap;
+	int over, nomem;
+};
+
+static size_t membuf_write(char *data, size_t size, size_t n, void *arg)
+{
+	struct membuf *m = arg;
+	size_t add = size * n;
+
+	if (add > HTTP_BUF_MAX - m->len) {
+		m->over = 1;
+		return 0;
+	}
+	if (m->len + add + 1 > m->cap) {
+		size_t cap = m->cap ? m->cap : 4096;
+		char *p;
+		while (cap < m->len + add + 1)
+			cap *= 2;
+		if (!(p = realloc(m->p, cap))) {
+			m->nomem = 1;
+			return 0;
+		}
+		m->p = p;
+		m->cap = cap;
+	}
+	memcpy(m->p + m->len, data, add);
+	m->len += add;
+	m->p[m->len] = '\0';
+	return add;
+}
+
+/* Runs the request set up on the handle into m; *status the final one. */
+static int perform_buffered(const char *url, struct membuf *m, long *status, struct sn_err *e)
+{
+	CURLcode cc;
+	char u[URL_LOG];
+	int rc;
+
+	if ((rc = SETOPT(CURLOPT_WRITEFUNCTION, membuf_write)) ||
+	    (rc = SETOPT(CURLOPT_WRITEDATA, m)))
+		return rc;
+	cc = curl_easy_perform(http.curl);
+	*status = 0;
+	curl_easy_getinfo(http.curl, CURLINFO_RESPONSE_CODE, status);
+	if (cc == CURLE_WRITE_ERROR && m->over) {
+		current_url(url, u, sizeof(u));
+		return sn_fail(e, SN_E_HTTP_TOO_BIG, "%s: more than %d bytes", u, HTTP_BUF_MAX);
+	}
+	if (cc == CURLE_WRITE_ERROR && m->nomem)
+		return sn_fail(e, SN_E_NOMEM, "answer buffer of %zu bytes", m->len);
+	if (cc != CURLE_OK)
+		return curl_fail(cc, url, e);
+	if (*status < 200 || *status > 299)
+		return status_fail(*status, url, m->p, m->len, e);
+	if (!m->p && !(m->p = calloc(1, 1)))
+		return sn_fail(e, SN_E_NOMEM, "empty answer");
+	return SN_OK;
+}
+
+int http_post(const char *url, const char *content_type, const char *body, size_t len,
+	      char **resp, size_t *resp_len, long *status, struct sn_err *e)
+{
+	struct membuf m = { 0 };
+	struct curl_slist *hdrs = NULL, *more;
+	char ct[160];
+	int rc;
+
+	*resp = NULL;
+	*resp_len = 0;
+	*status = 0;
+	if ((rc = request_begin(url, e)) != SN_OK)
+		return rc;
+	snprintf(ct, sizeof(ct), "Content-Type: %s", content_type);
+	/* "Expect:" drops curl's 100-continue round trip on larger bodies */
+	if (!(hdrs = curl_slist_append(NULL, ct)) || !(more = curl_slist_append(hdrs, "Expect:"))) {
+		rc = sn_fail(e, SN_E_NOMEM, "request headers");
+		goto out;
+	}
+	hdrs = more;
+	if ((rc = SETOPT(CURLOPT_POST, 1L)) ||
+	    (rc = SETOPT(CURLOPT_POSTFIELDS, body)) ||
+	    (rc = SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len)) ||
+	    (rc = SETOPT(CURLOPT_HTTPHEADER, hdrs)))
+		goto out;
+	rc = perform_buffered(url, &m, status, e);
+out:
+	curl_slist_free_all(hdrs);
+	if (rc != SN_OK) {
+		free(m.p);
+		return rc;
+	}
+	*resp = m.p;
+	*resp_len = m.len;
+	return SN_OK;
+}
+
+int http_get_buf(const char *url, char **buf, size_t *len, struct sn_err *e)
+{
+	struct membuf m = { 0 };
+	long status;
+	int rc;
+
+	*buf = NULL;
+	*len = 0;
+	if ((rc = request_begin(url, e)) != SN_OK)
+		return rc;
+	if ((rc = SETOPT(CURLOPT_FOLLOWLOCATION, 1L)) ||
+	    (rc = SETOPT(CURLOPT_MAXREDIRS, MAX_REDIRS)) ||
+	    (rc = perform_buffered(url, &m, &status, e))) {
+		free(m.p);
+		return rc;
+	}
+	*buf = m.p;
+	*len = m.len;
+	return SN_OK;
+}
+
+/* ---- downloads into a memfd, hashed as they arrive, resumed after cuts */
+
+struct fetch {
+	const char *label;
+	int fd;
+	uint64_t have;             /* bytes in the memfd, all of them hashed */
+	uint64_t total;            /* full length once known, else 0 */
+	mbedtls_sha256_context sha;
+	char etag[128];            /* strong ETag of the answer we build on */
+	struct dl_progress prog;
+	unsigned resumes;          /* requests for the rest after a cut */
+	unsigned restarts;         /* times we had to start over from byte 0 */
+	/* this attempt */
+	long status;
+	int body_started;
+	int range_bad;
+	struct sn_err range_err;
+	int write_errno;
+	char content_range[128];
+	size_t content_range_len;  /* > sizeof(content_range) - 1: too long */
+	char etag_now[128];
+	char err_body[96];         /* start of an error answer, for the context */
+	size_t err_body_len;
+};
+
+/* Drops what we have: the next bytes are the file from its start. */
+static int fetch_reset(struct fetch *f)
+{
+	if (ftruncate(f->fd, 0) != 0 || lseek(f->fd, 0, SEEK_SET) != 0)
+		return -1;
+	mbedtls_sha256_free(&f->sha);
+	mbedtls_sha256_init(&f->sha);
+	mbedtls_sha256_starts_ret(&f->sha, 0);
+	f->have = 0;
+	f->total = 0;
+	f->etag[0] = '\0';
+	f->restarts++;
+	dl_progress_start(&f->prog, 0, mono_ms());
+	return 0;
+}
+
+static size_t fetch_header(char *line, size_t size, size_t n, void *arg)
+{
+	struct fetch *f = arg;
+	size_t len = size * n, vlen;
+	const char *v;
+
+	if (len >= 5 && memcmp(line, "HTTP/", 5) == 0) {
+		/* a new answer starts (after a redirect or 100 Continue) */
+		f->content_range_len = 0;
+		f->etag_now[0] = '\0';
+	} else if (http_header_value(line, len, "Content-Range", &v, &vlen)) {
+		f->content_range_len = vlen;
+		if (vlen < sizeof(f->content_range)) {
+			memcpy(f->content_range, v, vlen);
+			f->content_range[vlen] = '\0';
+		}
+	} else if (http_header_value(line, len, "ETag", &v, &vlen)) {
+		/* If-Range needs a strong validator (RFC 9110 §13.1.5) */
+		if (vlen < sizeof(f->etag_now) && !(vlen >= 2 && v[0] == 'W' && v[1] == '/')) {
+			memcpy(f->etag_now, v, vlen);
+			f->etag_now[vlen] = '\0';
+		}
+	}
+	return len;
+}
+
+/* A 206 must continue exactly where we are, within the same file. */
+static int fetch_check_range(struct fetch *f)
+{
+	struct content_range cr;
+
+	if (f->have == 0)
+		return sn_fail(&f->range_err, SN_E_HTTP_RANGE, "206 to a request without Range");
+	if (f->content_range_len == 0)
+		return sn_fail(&f->range_err, SN_E_HTTP_RANGE, "206 without Content-Range");
+	if (f->content_range_len >= sizeof(f->content_range))
+		return sn_fail(&f->range_err, SN_E_HTTP_RANGE, "Content-Range of %zu bytes",
+			       f->content_range_len);
+	if (content_range_parse(f->content_range, f->content_range_len, &cr, &f->range_err))
+		return f->range_err.code;
+	if (cr.first != f->have)
+		return sn_fail(&f->range_err, SN_E_HTTP_RANGE,
+			       "Content-Range starts at %llu, we have %llu bytes",
+			       (unsigned long long)cr.first, (unsigned long long)f->have);
+	if (cr.first == CONTENT_RANGE_UNKNOWN ||
+	    (f->total && cr.complete != CONTENT_RANGE_UNKNOWN && cr.complete != f->total))
+		return sn_fail(&f->range_err, SN_E_HTTP_RANGE,
+			       "Content-Range \"%s\": the file is no longer %llu bytes",
+			       f->content_range, (unsigned long long)f->total);
+	if (!f->total && cr.complete != CONTENT_RANGE_UNKNOWN)
+		f->total = cr.complete;
+	return SN_OK;
+}
+
+/* The first body bytes of an attempt: is this answer what we asked for? */
+static int fetch_accept(struct fetch *f)
+{
+	curl_off_t cl = -1;
+
+	f->body_started = 1;
+	curl_easy_getinfo(http.curl, CURLINFO_RESPONSE_CODE, &f->status);
+	if (f->status < 200 || f->status > 299)
+		return 0;   /* an error page: kept apart, reported after */
+	if (f->status == 206) {
+		if (fetch_check_range(f) == SN_OK)
+			return 0;
+		f->range_bad = 1;
+		return -1;
+	}
+	/* any other 2xx is the whole file from its first byte */
+	if (f->have) {
+		logmsg("download", "%s: server sent the whole file, not the rest; restarting",
+		       f->label);
+		if (fetch_reset(f)) {
+			f->write_errno = errno;
+			return -1;
+		}
+	}
+	curl_easy_getinfo(http.curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+	f->total = cl > 0 ? (uint64_t)cl : 0;
+	memcpy(f->etag, f->etag_now, sizeof(f->etag));
+	f->prog.total = f->total;
+	return 0;
+}
+
+static size_t fetch_write(char *data, size_t size, size_t n, void *arg)
+{
+	struct fetch *f = arg;
+	size_t len = size * n;
+	uint64_t now;
+
+	if (!f->body_started && fetch_accept(f))
+		return 0;
+	if (f->status < 200 || f->status > 299) {
+		size_t room = sizeof(f->err_body) - f->err_body_len;
+		size_t take = len < room ? len : room;
+		memcpy(f->err_body + f->err_body_len, data, take);
+		f->err_body_len += take;
+		return len;
+	}
+	if (fd_write_all(f->fd, data, len)) {
+		f->write_errno = errno;
+		return 0;
+	}
+	mbedtls_sha256_update_ret(&f->sha, (const unsigned char *)data, len);
+	f->have += len;
+	now = mono_ms();
+	if (dl_progress_due(&f->prog, f->have, now)) {
+		char line[96];
+		dl_progress_format(line, sizeof(line), f->have, f->total, now - f->prog.start_ms);
+		logmsg("download", "%s: %s", f->label, line);
+	}
+	return len;
+}
+
+/* One request: the whole file, or the rest of it after a cut. */
+static int fetch_attempt(const char *url, struct fetch *f, struct sn_err *e)
+{
+	struct curl_slist *hdrs = NULL;
+	char range[32], if_range[160];
+	CURLcode cc;
+	int rc;
+
+	f->status = 0;
+	f->body_started = f->range_bad = f->write_errno = 0;
+	f->content_range_len = f->err_body_len = 0;
+	f->etag_now[0] = '\0';
+	sn_clear(&f->range_err);
+	if ((rc = request_begin(url, e)) ||
+	    (rc = SETOPT(CURLOPT_FOLLOWLOCATION, 1L)) ||
+	    (rc = SETOPT(CURLOPT_MAXREDIRS, MAX_REDIRS)) ||
+	    (rc = SETOPT(CURLOPT_BUFFERSIZE, FETCH_BUFFER)) ||
+	    (rc = SETOPT(CURLOPT_HEADERFUNCTION, fetch_header)) ||
+	    (rc = SETOPT(CURLOPT_HEADERDATA, f)) ||
+	    (rc = SETOPT(CURLOPT_WRITEFUNCTION, fetch_write)) ||
+	    (rc = SETOPT(CURLOPT_WRITEDATA, f)))
+		return rc;
+	if (f->have) {
+		f->resumes++;
+		snprintf(range, sizeof(range), "%llu-", (unsigned long long)f->have);
+		if ((rc = SETOPT(CURLOPT_RANGE, range)))
+			return rc;
+		if (f->etag[0]) {
+			/* a changed file comes back whole (200), not as a range */
+			snprintf(if_range, sizeof(if_range), "If-Range: %s", f->etag);
+			if (!(hdrs = curl_slist_append(NULL, if_range)))
+				return sn_fail(e, SN_E_NOMEM, "request headers");
+			if ((rc = SETOPT(CURLOPT_HTTPHEADER, hdrs)))
+				goto out;
+		}
+	}
+	cc = curl_easy_perform(http.curl);
+	if (!f->status)
+		curl_easy_getinfo(http.curl, CURLINFO_RESPONSE_CODE, &f->status);
+	if (f->write_errno) {
+		rc = sn_fail(e, SN_E_HTTP_MEMFD, "%s: writing at %llu: %s", f->label,
+			     (unsigned long long)f->have, strerror(f->write_errno));
+	} else if (f->range_bad) {
+		rc = sn_fail(e, SN_E_HTTP_RANGE, "%s: %s", f->label, f->range_err.ctx);
+	} else if (cc != CURLE_OK) {
+		rc = curl_fail(cc, url, e);
+	} else if (f->status == 416) {
+		rc = sn_fail(e, SN_E_HTTP_RANGE, "%s: 416 to a range from byte %llu", f->label,
+			     (unsigned long long)f->have);
+		f->range_bad = 1;
+	} else if (f->status < 200 || f->status > 299) {
+		rc = status_fail(f->status, url, f->err_body, f->err_body_len, e);
+	} else if (!f->body_started && fetch_accept(f)) {
+		/* an empty answer still says where we stand */
+		rc = f->write_errno ? sn_fail(e, SN_E_HTTP_MEMFD, "%s: %s", f->label,
+					      strerror(f->write_errno))
+				    : sn_fail(e, SN_E_HTTP_RANGE, "%s: %s", f->label,
+					      f->range_err.ctx);
+	} else {
+		rc = SN_OK;
+	}
+out:
+	curl_slist_free_all(hdrs);
+	return rc;
+}
+
+/* Worth another attempt: the network or the server may recover. */
+static int fetch_retryable(int code, long status)
+{
+	switch (code) {
+	case SN_E_HTTP_CUT:
+	case SN_E_HTTP_STALLED:
+	case SN_E_HTTP_CONNECT_TIMEOUT:
+	case SN_E_HTTP_REFUSED:
+	case SN_E_HTTP_UNREACHABLE:
+	case SN_E_HTTP_RESOLVE:
+	case SN_E_HTTP_SERVER_ERROR:
+	case SN_E_HTTP_RANGE:
+	case SN_E_HTTP_TRANSFER:
+		return 1;
+	case SN_E_HTTP_CLIENT_ERROR:
+		return status == 408 || status == 429;
+	default:
+		return 0;
+	}
+}
+
+static void sleep_ms(unsigned ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static uint32_t random_u32(void)
+{
+	uint32_t r;
+
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) == (ssize_t)sizeof(r))
+		return r;
+	return (uint32_t)mono_ms() * 2654435761u;   /* early boot: any spread helps */
+}
+
+/* Tries until the file is complete, a failure is final, or the attempts
+ * run out; resumes where the last attempt stopped. */
+static int fetch_loop(const char *url, struct fetch *f, struct sn_err *e)
+{
+	unsigned attempts = 0, stuck = 0;
+	uint64_t best = 0;
+	int rc;
+
+	for (;;) {
+		char why[200];
+		unsigned wait;
+
+		attempts++;
+		rc = fetch_attempt(url, f, e);
+		if (rc == SN_OK && (!f->total || f->have >= f->total))
+			return SN_OK;
+		if (rc == SN_OK)   /* a range that stopped short: ask for the rest */
+			rc = sn_fail(e, SN_E_HTTP_CUT, "%s: %llu of %llu bytes", f->label,
+				     (unsigned long long)f->have, (unsigned long long)f->total);
+		if (rc == SN_E_HTTP_RANGE && f->range_bad && fetch_reset(f))
+			return sn_fail(e, SN_E_HTTP_MEMFD, "%s: truncate: %s", f->label,
+				       strerror(errno));
+		if (!fetch_retryable(rc, f->status))
+			return rc;
+		if (f->have > best) {
+			best = f->have;
+			stuck = 1;
+		} else {
+			stuck++;
+		}
+		if (stuck >= HTTP_FETCH_STUCK_MAX || attempts >= HTTP_FETCH_ATTEMPTS_MAX) {
+			size_t n = strlen(e->ctx);
+			snprintf(e->ctx + n, sizeof(e->ctx) - n, " (gave up after %u attempts)",
+				 attempts);
+			return rc;
+		}
+		wait = dl_backoff_ms(stuck, random_u32());
+		logmsg("download", "%s: %s; retrying from byte %llu in %u ms",
+		       f->label, sn_format(e, why, sizeof(why)), (unsigned long long)f->have, wait);
+		sleep_ms(wait);
+	}
+}
+
+static void fetch_summary(const struct fetch *f, const char *hex, int checked, uint64_t ms)
+{
+	logmsg("download", "%s: %llu bytes (%.1f MiB) in %.1f s, %.1f MiB/s, %u resume(s), "
+	       "%u restart(s), sha256 %s%s", f->label, (unsigned long long)f->have,
+	       (double)f->have / MiB, (double)ms / 1000.0,
+	       ms ? (double)f->have / MiB * 1000.0 / (double)ms : 0.0, f->resumes, f->restarts,
+	       hex, checked ? " (verified)" : " (not checked)");
+}
+
+int http_fetch_fd(const char *url, const char *sha256_hex_or_NULL, const char *label,
+		  int *fd_out, size_t *size_out, struct sn_err *e)
+{
+	struct fetch f;
+	uint8_t want[32], got[32];
+	char name[64], hex[65], want_hex[65], u[URL_LOG];
+	uint64_t t0 = mono_ms();
+	struct sn_err ignored;
+	int rc;
+
+	if (!e)
+		e = &ignored;   /* the retry loop reads and extends the context */
+	*fd_out = -1;
+	*size_out = 0;
+	if (!http.curl)
+		return sn_fail(e, SN_E_HTTP_INIT, "http_init was not called");
+	if (sha256_hex_or_NULL && (rc = sha256_hex_parse(sha256_hex_or_NULL, want, e)) != SN_OK)
+		return rc;
+	memset(&f, 0, sizeof(f));
+	f.label = label;
+	snprintf(name, sizeof(name), "snboot-%s", label);
+	f.fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (f.fd < 0)
+		return sn_fail(e, SN_E_HTTP_MEMFD, "memfd_create %s: %s", name, strerror(errno));
+	mbedtls_sha256_init(&f.sha);
+	mbedtls_sha256_starts_ret(&f.sha, 0);
+	dl_progress_start(&f.prog, 0, t0);
+	url_for_log(url, u, sizeof(u));
+	logmsg("download", "%s: %s", label, u);
+
+	if ((rc = fetch_loop(url, &f, e)) != SN_OK)
+		goto err;
+	mbedtls_sha256_finish_ret(&f.sha, got);
+	hex_format(got, sizeof(got), hex);
+	if (sha256_hex_or_NULL && memcmp(got, want, sizeof(want)) != 0) {
+		hex_format(want, sizeof(want), want_hex);
+		logmsg("download", "%s: sha256 %s, expected %s", label, hex, want_hex);
+		rc = sn_fail(e, SN_E_HTTP_SHA256_MISMATCH, "%s from %s: got %.16s..., expected %.16s...",
+			     label, u, hex, want_hex);
+		goto err;
+	}
+	/* sealed: what was checked is what kexec reads */
+	if (fcntl(f.fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL))
+		logmsg("download", "%s: could not seal the memfd: %s", label, strerror(errno));
+	if (lseek(f.fd, 0, SEEK_SET) != 0) {
+		rc = sn_fail(e, SN_E_HTTP_MEMFD, "%s: lseek: %s", label, strerror(errno));
+		goto err;
+	}
+	fetch_summary(&f, hex, sha256_hex_or_NULL != NULL, mono_ms() - t0);
+	mbedtls_sha256_free(&f.sha);
+	*fd_out = f.fd;
+	*size_out = (size_t)f.have;
+	return SN_OK;
+
+err:
+	mbedtls_sha256_free(&f.sha);
+	close(f.fd);
+	return rc;
+}

@@ -1,0 +1,50 @@
+/* The agent's HTTP(S) client: one curl handle reused for every request (a
+ * TLS handshake under QEMU TCG costs about a second), servers verified
+ * against the CA baked into the image, TLS 1.2 or later, never an insecure
+ * fallback. IP-literal URLs (https://10.0.2.2/, https://[fd77:1::1]:8443/)
+ * are checked against the certificate's subjectAltName iPAddress entries.
+ *
+ * Timeouts: http_timeout bounds the connect and any stall (no byte for that
+ * long); a large download may take as long as it keeps moving.
+ * Every failure is a distinct SN_E_HTTP_* code with the URL (credentials
+ * and query left out) in its context. Not thread-safe: the agent has one. */
+#ifndef SNBOOT_HTTP_H
+#define SNBOOT_HTTP_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+
+/* Largest body http_post and http_get_buf accept (answers, scripts). */
+#define HTTP_BUF_MAX (1024 * 1024)
+
+/* Resume attempts of http_fetch_fd: at most this many attempts in a row
+ * that add no byte, and this many in all. */
+#define HTTP_FETCH_STUCK_MAX 5
+#define HTTP_FETCH_ATTEMPTS_MAX 20
+
+/* ca_path: PEM file of trusted CAs, checked here so a broken image says so
+ * at once. Call once; later calls replace the settings. */
+int http_init(const char *ca_path, unsigned timeout_s, struct sn_err *e);
+void http_cleanup(void);
+
+/* POSTs body; *resp is malloc'd and NUL-terminated (free it), *status the
+ * HTTP status. A status >= 400 is an error (*status still set, *resp NULL,
+ * the start of the answer in the context). Redirects are not followed. */
+int http_post(const char *url, const char *content_type, const char *body, size_t len,
+	      char **resp, size_t *resp_len, long *status, struct sn_err *e);
+
+/* GETs a small document (a chained script) into a malloc'd, NUL-terminated
+ * buffer of at most HTTP_BUF_MAX bytes. Follows up to 5 redirects. */
+int http_get_buf(const char *url, char **buf, size_t *len, struct sn_err *e);
+
+/* Streams url into a memfd (close-on-exec), hashing as it arrives; prints
+ * progress as "download <label>: 4.0/8.1 MiB 49% 3.2 MiB/s". After a cut it
+ * resumes with a Range request (If-Range on the ETag, Content-Range
+ * checked), backing off between attempts. With sha256_hex, a mismatch is
+ * SN_E_HTTP_SHA256_MISMATCH. On success *fd_out is at offset 0 and sealed
+ * against writes; on failure it is -1 and nothing is left open. */
+int http_fetch_fd(const char *url, const char *sha256_hex_or_NULL, const char *label,
+		  int *fd_out, size_t *size_out, struct sn_err *e);
+
+#endif

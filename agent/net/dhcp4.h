@@ -1,0 +1,103 @@
+/* DHCPv4 client, one per NIC (RFC 2131 §4.4, rapid commit RFC 4039).
+ * The state machine here decides; it sends through a callback and never
+ * touches a socket, so tests drive it with captured packets and fake time.
+ * dhcp4_probe_ops (probe.h) wires it to the packet socket (dhcp4_socket.h)
+ * and the network stage's loop. */
+#ifndef SNBOOT_DHCP4_H
+#define SNBOOT_DHCP4_H
+
+#include <net/if.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "net/dhcp4_packet.h"
+#include "core/err.h"
+#include "net/lease.h"
+#include "net/nic.h"
+#include "core/smbios.h"
+
+/* Retransmission: 1 s doubling to 8 s, each ±25 %; the first DISCOVER
+ * after 0..200 ms. RFC 2131 §4.1 suggests 4 s doubling to 64 s. We are
+ * faster on purpose: every NIC races at once, so a quiet NIC costs nothing,
+ * and a DISCOVER lost in a boot storm (thousands of machines powered on
+ * together, servers dropping under load) should cost 1-2 s, not 4-12 s.
+ * The 8 s cap keeps a fleet's steady load low, and the jitter spreads
+ * machines that started in the same instant. */
+#define DHCP4_START_JITTER_MS 200
+#define DHCP4_RETRY_MIN_MS 1000
+#define DHCP4_RETRY_MAX_MS 8000
+#define DHCP4_RETRY_JITTER_PCT 25
+/* REQUESTs without an answer before starting over with a new DISCOVER. */
+#define DHCP4_REQUEST_TRIES 4
+/* A NIC without carrier yet (autonegotiation takes 1-3 s on real ports)
+ * would lose the DISCOVER: poll the link this often instead, up to
+ * DHCP4_LINK_WAIT_MS, then send anyway with the normal backoff. */
+#define DHCP4_LINK_POLL_MS 100
+#define DHCP4_LINK_WAIT_MS 10000
+
+enum dhcp4_state {
+	DHCP4_S_STOPPED,     /* not started */
+	DHCP4_S_INIT,        /* waiting to send a DISCOVER (start jitter, backoff) */
+	DHCP4_S_SELECTING,   /* DISCOVER sent; waiting for OFFER (or rapid ACK) */
+	DHCP4_S_REQUESTING,  /* REQUEST sent for the first OFFER; ACK or NAK */
+	DHCP4_S_BOUND,       /* lease valid */
+	DHCP4_S_FAILED,      /* cannot send at all; given up */
+};
+
+/* Sends one DHCP message (no IP/UDP headers) as a broadcast. */
+typedef int (*dhcp4_send_fn)(void *io, const uint8_t *msg, size_t len,
+			     struct sn_err *e);
+
+struct dhcp4_client {
+	/* who we are (dhcp4_client_init) */
+	char ifname[IF_NAMESIZE];
+	int ifindex;
+	uint8_t mac[6];
+	char serial[96];
+	char vendor_class[128];
+	char user_class[64];
+	uint16_t arch;
+	uint8_t uuid[16];
+	int has_uuid;
+	int rapid_commit;
+	dhcp4_send_fn send;
+	void *io;
+
+	/* the state machine */
+	enum dhcp4_state state;
+	uint64_t timer_ms;        /* absolute; 0 = none */
+	uint32_t xid;
+	unsigned tries;           /* sent in the current state */
+	unsigned restarts;        /* back to INIT after a NAK or no ACK */
+	uint64_t started_ms;      /* first DISCOVER of this acquisition (secs) */
+	uint64_t link_wait_ms;    /* since when we wait for carrier, 0 = not */
+	struct in_addr offered, server;
+	uint64_t rng;
+	struct lease lease;       /* valid in BOUND */
+
+	/* what happened, for the summary when nothing was bound */
+	unsigned n_discover, n_request, n_offer, n_ack, n_nak;
+	unsigned n_foreign, n_bad, n_send_err;
+	struct sn_err last_err;   /* last malformed reply or send failure */
+};
+
+/* Copies the identity: serial (cfg->serial overrides id->serial), vendor
+ * and user class, arch, UUID, rapid commit. seed makes the jitter and xids;
+ * mix something per machine into it (MAC, serial, getrandom). */
+void dhcp4_client_init(struct dhcp4_client *c, const struct nic *nic,
+		       const struct config *cfg, const struct smbios_facts *id,
+		       dhcp4_send_fn send, void *io, uint64_t seed);
+void dhcp4_client_start(struct dhcp4_client *c, uint64_t now);
+/* A received DHCP message (UDP payload). Anything malformed, foreign or
+ * unexpected is logged (foreign ones only counted) and dropped. */
+void dhcp4_client_input(struct dhcp4_client *c, const uint8_t *msg,
+			size_t len, uint64_t now);
+/* Call when now >= c->timer_ms. */
+void dhcp4_client_timeout(struct dhcp4_client *c, uint64_t now);
+
+const char *dhcp4_state_name(enum dhcp4_state s);
+/* "3 DISCOVERs, no OFFER" and the like, for the deadline report. */
+void dhcp4_client_summary(const struct dhcp4_client *c, char *buf, size_t len);
+
+#endif

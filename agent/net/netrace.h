@@ -1,0 +1,45 @@
+/* The network stage's race (netstage.h's net_run) with everything it
+ * touches outside its own logic passed in, so tests can run it with fake
+ * NICs, fake probes and fake time. net_run() uses net_env_default(). */
+#ifndef SNBOOT_NETRACE_H
+#define SNBOOT_NETRACE_H
+
+#include <poll.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/err.h"
+#include "net/lease.h"
+#include "net/netstage.h"
+#include "net/nic.h"
+#include "net/probe.h"
+#include "core/smbios.h"
+
+struct net_env {
+	const char *sysfs_net;   /* NETIF_SYSFS */
+	const char *etc_dir;     /* where resolv.conf and hosts go: "/etc" */
+	int (*list)(const char *sysfs_net, struct nic *out, int max,
+		    struct sn_err *e);
+	int (*carrier)(const char *sysfs_net, const char *name);
+	int (*set_up)(const char *name, int up, struct sn_err *e);
+	/* IPv6 sysctls (no DAD wait, accept RAs) before the link goes up;
+	 * NULL to skip. */
+	int (*prepare6)(const char *name, struct sn_err *e);
+	int (*flush_addr4)(const char *name, struct sn_err *e);
+	int (*write_resolv)(const char *etc_dir, const struct lease *l,
+			    struct sn_err *e);
+	const struct probe_ops *v4;  /* run when cfg->ipv4 */
+	const struct probe_ops *v6;  /* run when cfg->ipv6 */
+	uint64_t (*now)(void);       /* monotonic ms */
+	int (*poll)(struct pollfd *fds, nfds_t n, int timeout_ms);
+};
+
+/* The real thing: sysfs, ioctls, dhcp4/dhcp6_probe_ops, mono_ms, poll. */
+void net_env_default(struct net_env *env);
+
+/* net_run() on env. */
+int net_run_env(const struct net_env *env, const struct config *cfg,
+		const struct smbios_facts *id, struct net_result *out,
+		struct sn_err *e);
+
+#endif

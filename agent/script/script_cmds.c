@@ -1,0 +1,791 @@
+/* The command table: one row per command (synonyms are extra rows), each
+ * with declarative options, argument counts and a usage line, so bad input
+ * is refused before a command body runs (iPXE's parseopt idea). Bodies are
+ * short and leave the work to script_exec.c. docs/script.md documents every
+ * row; test_script.c checks that it does. */
+#include "script/script_int.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- option value parsers */
+
+static int parse_flag(const char *text, void *field, struct sn_err *e)
+{
+	*(int *)field = 1;
+	return SN_OK;
+}
+
+static int parse_string(const char *text, void *field, struct sn_err *e)
+{
+	*(const char **)field = text;
+	return SN_OK;
+}
+
+/* Decimal, or hex with 0x (iPXE's parse_integer). */
+static int parse_ulong(const char *text, unsigned long max, unsigned long *out,
+		       struct sn_err *e)
+{
+	char *end;
+
+	errno = 0;
+	if (text[0] < '0' || text[0] > '9')
+		return sn_fail(e, SN_E_SCRIPT_BAD_NUMBER, "\"%.40s\"", text);
+	*out = strtoul(text, &end, 0);
+	if (errno || *end || *out > max)
+		return sn_fail(e, SN_E_SCRIPT_BAD_NUMBER, "\"%.40s\" (0..%lu)", text, max);
+	return SN_OK;
+}
+
+static int parse_uint(const char *text, void *field, struct sn_err *e)
+{
+	unsigned long v;
+	int rc = parse_ulong(text, UINT_MAX, &v, e);
+
+	if (rc == SN_OK)
+		*(unsigned *)field = (unsigned)v;
+	return rc;
+}
+
+/* For options whose default is not 0: remembers that it was given. */
+struct opt_uint {
+	unsigned value;
+	int given;
+};
+
+static int parse_opt_uint(const char *text, void *field, struct sn_err *e)
+{
+	struct opt_uint *o = field;
+	int rc = parse_uint(text, &o->value, e);
+
+	o->given = rc == SN_OK;
+	return rc;
+}
+
+static int parse_sha256(const char *text, void *field, struct sn_err *e)
+{
+	size_t n = strspn(text, "0123456789abcdefABCDEF");
+
+	if (n != 64 || text[n])
+		return sn_fail(e, SN_E_SCRIPT_BAD_SHA256, "\"%.80s\"", text);
+	*(const char **)field = text;
+	return SN_OK;
+}
+
+/* A key: one character, or its code ("0x02" is Ctrl-B). */
+static int parse_key(const char *text, void *field, struct sn_err *e)
+{
+	unsigned long v;
+
+	if (text[0] && !text[1]) {
+		*(unsigned *)field = (unsigned char)text[0];
+		return SN_OK;
+	}
+	if (parse_ulong(text, 0xffff, &v, e) != SN_OK)
+		return sn_fail(e, SN_E_SCRIPT_BAD_KEY, "\"%.40s\"", text);
+	*(unsigned *)field = (unsigned)v;
+	return SN_OK;
+}
+
+/* ---- option structs, one per command family */
+
+struct no_opts { int unused; };
+struct echo_opts { int no_newline; };
+struct fetch_opts {
+	const char *name, *sha256;
+	unsigned timeout_ms;
+	int autofree, replace;
+};
+struct sanboot_opts {
+	struct opt_uint drive;
+	int no_describe, keep;
+	const char *filename, *extra, *label, *uuid;
+};
+struct prompt_opts {
+	unsigned key, timeout_ms;
+	const char *set;
+};
+struct reboot_opts { int warm; };
+struct net_opts {
+	unsigned timeout_ms;
+	const char *configurator;
+};
+struct menu_opts {
+	const char *name;
+	int delete;
+};
+struct item_opts {
+	const char *menu;
+	unsigned key;
+	int is_default, gap;
+};
+struct choose_opts {
+	const char *menu, *def;
+	unsigned timeout_ms;
+	int keep, autoboot;
+};
+struct cpuid_opts { int ext, ecx; };
+
+/* Room for any command's options. */
+union any_opts {
+	struct no_opts n;
+	struct echo_opts echo;
+	struct fetch_opts fetch;
+	struct sanboot_opts san;
+	struct prompt_opts prompt;
+	struct reboot_opts reboot;
+	struct net_opts net;
+	struct menu_opts menu;
+	struct item_opts item;
+	struct choose_opts choose;
+	struct cpuid_opts cpuid;
+};
+
+#define OPT(lname, ch, value, type, field, fn) \
+	{ lname, ch, value, offsetof(type, field), fn }
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct script_opt echo_opts[] = {
+	OPT("n", 'n', 0, struct echo_opts, no_newline, parse_flag),
+};
+static const struct script_opt fetch_opts[] = {
+	OPT("name", 'n', 1, struct fetch_opts, name, parse_string),
+	OPT("timeout", 't', 1, struct fetch_opts, timeout_ms, parse_uint),
+	OPT("autofree", 'a', 0, struct fetch_opts, autofree, parse_flag),
+	OPT("replace", 'r', 0, struct fetch_opts, replace, parse_flag),
+	OPT("sha256", 0, 1, struct fetch_opts, sha256, parse_sha256),
+};
+/* chain/boot: no --sha256 (a script is not pinned by hash here) */
+static const struct script_opt exec_opts[] = {
+	OPT("name", 'n', 1, struct fetch_opts, name, parse_string),
+	OPT("timeout", 't', 1, struct fetch_opts, timeout_ms, parse_uint),
+	OPT("autofree", 'a', 0, struct fetch_opts, autofree, parse_flag),
+	OPT("replace", 'r', 0, struct fetch_opts, replace, parse_flag),
+};
+static const struct script_opt sanboot_opts[] = {
+	OPT("drive", 'd', 1, struct sanboot_opts, drive, parse_opt_uint),
+	OPT("no-describe", 'n', 0, struct sanboot_opts, no_describe, parse_flag),
+	OPT("keep", 'k', 0, struct sanboot_opts, keep, parse_flag),
+	OPT("filename", 'f', 1, struct sanboot_opts, filename, parse_string),
+	OPT("extra", 'e', 1, struct sanboot_opts, extra, parse_string),
+	OPT("label", 'l', 1, struct sanboot_opts, label, parse_string),
+	OPT("uuid", 'u', 1, struct sanboot_opts, uuid, parse_string),
+};
+static const struct script_opt prompt_opts[] = {
+	OPT("key", 'k', 1, struct prompt_opts, key, parse_key),
+	OPT("timeout", 't', 1, struct prompt_opts, timeout_ms, parse_uint),
+	OPT("set", 's', 1, struct prompt_opts, set, parse_string),
+};
+static const struct script_opt reboot_opts[] = {
+	OPT("warm", 'w', 0, struct reboot_opts, warm, parse_flag),
+};
+static const struct script_opt net_opts[] = {
+	OPT("timeout", 't', 1, struct net_opts, timeout_ms, parse_uint),
+	OPT("configurator", 'c', 1, struct net_opts, configurator, parse_string),
+};
+static const struct script_opt menu_opts[] = {
+	OPT("name", 'n', 1, struct menu_opts, name, parse_string),
+	OPT("delete", 'd', 0, struct menu_opts, delete, parse_flag),
+};
+static const struct script_opt item_opts[] = {
+	OPT("menu", 'm', 1, struct item_opts, menu, parse_string),
+	OPT("key", 'k', 1, struct item_opts, key, parse_key),
+	OPT("default", 'd', 0, struct item_opts, is_default, parse_flag),
+	OPT("gap", 'g', 0, struct item_opts, gap, parse_flag),
+};
+static const struct script_opt choose_opts[] = {
+	OPT("menu", 'm', 1, struct choose_opts, menu, parse_string),
+	OPT("default", 'd', 1, struct choose_opts, def, parse_string),
+	OPT("timeout", 't', 1, struct choose_opts, timeout_ms, parse_uint),
+	OPT("keep", 'k', 0, struct choose_opts, keep, parse_flag),
+	OPT("autoboot", 'a', 0, struct choose_opts, autoboot, parse_flag),
+};
+static const struct script_opt cpuid_opts[] = {
+	OPT("ext", 'e', 0, struct cpuid_opts, ext, parse_flag),
+	OPT("ecx", 'c', 0, struct cpuid_opts, ecx, parse_flag),
+};
+
+/* ---- helpers */
+
+static int set_setting(struct script_ctx *c, const char *name, const char *value,
+		       struct sn_err *e)
+{
+	char key[SCRIPT_NAME_MAX + 1];
+	int rc = script_setting_key(name, key, sizeof(key), e);
+
+	if (rc != SN_OK)
+		return rc;
+	rc = script_set(c->settings, key, value);
+	if (rc != SN_OK)
+		return sn_fail(e, rc, "%.60s", key);
+	return SN_OK;
+}
+
+static int join_args(int argc, char *const *argv, char *out, size_t size,
+		     struct sn_err *e)
+{
+	if (script_join_words(argc, argv, out, size) != 0)
+		return sn_fail(e, SN_E_SCRIPT_EXPAND_TOO_LONG, "text longer than %zu bytes",
+			       size - 1);
+	return SN_OK;
+}
+
+/* ---- commands: settings and flow */
+
+static int cmd_echo(struct script_ctx *c, const void *opts, int argc,
+		    char *const *argv, struct sn_err *e)
+{
+	const struct echo_opts *o = opts;
+	char text[SCRIPT_EXPAND_MAX + 1];
+	int rc = join_args(argc, argv, text, sizeof(text) - 1, e);
+
+	if (rc != SN_OK)
+		return rc;
+	if (!o->no_newline)
+		strcat(text, "\n");
+	if (c->ops->echo)
+		c->ops->echo(c->arg, text);
+	return SN_OK;
+}
+
+static int cmd_set(struct script_ctx *c, const void *opts, int argc,
+		   char *const *argv, struct sn_err *e)
+{
+	char value[SCRIPT_EXPAND_MAX];
+	int rc = join_args(argc - 1, argv + 1, value, sizeof(value), e);
+
+	return rc != SN_OK ? rc : set_setting(c, argv[0], value, e);
+}
+
+static int cmd_clear(struct script_ctx *c, const void *opts, int argc,
+		     char *const *argv, struct sn_err *e)
+{
+	return set_setting(c, argv[0], NULL, e);
+}
+
+static int cmd_isset(struct script_ctx *c, const void *opts, int argc,
+		     char *const *argv, struct sn_err *e)
+{
+	return argv[0][0] ? SN_OK : sn_fail(e, SN_E_SCRIPT_ISSET_FALSE, "empty");
+}
+
+static int cmd_iseq(struct script_ctx *c, const void *opts, int argc,
+		    char *const *argv, struct sn_err *e)
+{
+	if (strcmp(argv[0], argv[1]) == 0)
+		return SN_OK;
+	return sn_fail(e, SN_E_SCRIPT_ISEQ_FALSE, "\"%.60s\" != \"%.60s\"", argv[0], argv[1]);
+}
+
+static int parse_int32(const char *text, long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoll(text, &end, 0);
+	return (errno || end == text || *end || *out < INT32_MIN || *out > INT32_MAX) ? -1 : 0;
+}
+
+static int cmd_inc(struct script_ctx *c, const void *opts, int argc,
+		   char *const *argv, struct sn_err *e)
+{
+	char key[SCRIPT_NAME_MAX + 1], num[24];
+	const char *cur;
+	unsigned long step = 1;
+	long long v = 0;
+	int rc = script_setting_key(argv[0], key, sizeof(key), e);
+
+	if (rc != SN_OK)
+		return rc;
+	if (argc > 1 && (rc = parse_ulong(argv[1], INT32_MAX, &step, e)) != SN_OK)
+		return rc;
+	cur = script_get(c->settings, key);
+	if (cur && parse_int32(cur, &v) != 0)
+		return sn_fail(e, SN_E_SCRIPT_NOT_NUMBER, "%.60s = \"%.60s\"", key, cur);
+	v += (long long)step;
+	if (v > INT32_MAX)
+		return sn_fail(e, SN_E_SCRIPT_BAD_NUMBER, "%.60s + %lu overflows", key, step);
+	snprintf(num, sizeof(num), "%lld", v);
+	return set_setting(c, key, num, e);
+}
+
+static int cmd_goto(struct script_ctx *c, const void *opts, int argc,
+		    char *const *argv, struct sn_err *e)
+{
+	return script_goto(c, argv[0], e);
+}
+
+static int cmd_exit(struct script_ctx *c, const void *opts, int argc,
+		    char *const *argv, struct sn_err *e)
+{
+	unsigned long status = 0;
+	int rc;
+
+	if (argc && (rc = parse_ulong(argv[0], INT_MAX, &status, e)) != SN_OK)
+		return rc;
+	c->res->exit_status = (int)status;
+	script_finish(c, SCRIPT_EXIT, "exit %lu", status);
+	return SN_OK;
+}
+
+static int cmd_sleep(struct script_ctx *c, const void *opts, int argc,
+		     char *const *argv, struct sn_err *e)
+{
+	unsigned long s;
+	int rc = parse_ulong(argv[0], UINT_MAX, &s, e);
+
+	if (rc != SN_OK)
+		return rc;
+	if (s > SCRIPT_SLEEP_MAX_S) {
+		script_log(c, "sleep %lu: clamped to %u s", s, SCRIPT_SLEEP_MAX_S);
+		s = SCRIPT_SLEEP_MAX_S;
+	}
+	if (c->ops->sleep_ms)
+		c->ops->sleep_ms(c->arg, (unsigned)s * 1000u);
+	return SN_OK;
+}
+
+/* No keyboard: every prompt times out, which scripts treat as "default". */
+static int cmd_prompt(struct script_ctx *c, const void *opts, int argc,
+		      char *const *argv, struct sn_err *e)
+{
+	char text[SCRIPT_EXPAND_MAX + 1];
+	int rc = join_args(argc, argv, text, sizeof(text) - 1, e);
+
+	if (rc != SN_OK)
+		return rc;
+	if (argc && c->ops->echo) {
+		strcat(text, "\n");
+		c->ops->echo(c->arg, text);
+	}
+	return sn_fail(e, SN_E_SCRIPT_PROMPT_TIMEOUT, "no keyboard, taking the timeout path");
+}
+
+static int cmd_reboot(struct script_ctx *c, const void *opts, int argc,
+		      char *const *argv, struct sn_err *e)
+{
+	script_finish(c, SCRIPT_REBOOT, "reboot");
+	return SN_OK;
+}
+
+static int cmd_poweroff(struct script_ctx *c, const void *opts, int argc,
+			char *const *argv, struct sn_err *e)
+{
+	script_finish(c, SCRIPT_POWEROFF, "poweroff");
+	return SN_OK;
+}
+
+/* The agent brought the network up before asking for this script. */
+static int cmd_net_up(struct script_ctx *c, const void *opts, int argc,
+		      char *const *argv, struct sn_err *e)
+{
+	script_log(c, "%s: the network is already up", c->cmd);
+	return SN_OK;
+}
+
+/* Scripts probe long mode with `cpuid --ext 29`; the agent is x86_64. */
+static int cmd_cpuid(struct script_ctx *c, const void *opts, int argc,
+		     char *const *argv, struct sn_err *e)
+{
+	const struct cpuid_opts *o = opts;
+
+	if (o->ext && !o->ecx && strcmp(argv[0], "29") == 0)
+		return SN_OK;
+	return sn_fail(e, SN_E_SCRIPT_UNSUPPORTED, "only --ext 29 (long mode) is known");
+}
+
+/* ---- commands: images */
+
+static int fetch_image(struct script_ctx *c, const void *opts, int argc,
+		       char *const *argv, int select, struct sn_err *e)
+{
+	const struct fetch_opts *o = opts;
+
+	return script_image_fetch(c, argv[0], o->name, o->sha256, argc - 1, argv + 1,
+				  select, NULL, e);
+}
+
+static int cmd_kernel(struct script_ctx *c, const void *opts, int argc,
+		      char *const *argv, struct sn_err *e)
+{
+	return fetch_image(c, opts, argc, argv, 1, e);
+}
+
+static int cmd_imgfetch(struct script_ctx *c, const void *opts, int argc,
+			char *const *argv, struct sn_err *e)
+{
+	return fetch_image(c, opts, argc, argv, 0, e);
+}
+
+static int cmd_chain(struct script_ctx *c, const void *opts, int argc,
+		     char *const *argv, struct sn_err *e)
+{
+	const struct fetch_opts *o = opts;
+
+	if (argc == 0)
+		return script_boot(c, NULL, e);
+	return script_chain(c, argv[0], o->name, argc - 1, argv + 1, o->replace, e);
+}
+
+static int cmd_imgargs(struct script_ctx *c, const void *opts, int argc,
+		       char *const *argv, struct sn_err *e)
+{
+	struct script_image *img = script_image_find(c, argv[0]);
+
+	if (!img)
+		return sn_fail(e, SN_E_SCRIPT_NO_IMAGE, "\"%.60s\"", argv[0]);
+	return script_image_set_args(img, argc - 1, argv + 1, e);
+}
+
+static int cmd_imgfree(struct script_ctx *c, const void *opts, int argc,
+		       char *const *argv, struct sn_err *e)
+{
+	if (argc == 0)
+		script_images_free_all(c);
+	for (int i = 0; i < argc; i++) {
+		struct script_image *img = script_image_find(c, argv[i]);
+		if (!img)
+			return sn_fail(e, SN_E_SCRIPT_NO_IMAGE, "\"%.60s\"", argv[i]);
+		script_image_free(c, img);
+	}
+	return SN_OK;
+}
+
+static void stat_image(struct script_ctx *c, const struct script_image *img)
+{
+	char line[SCRIPT_IMAGE_NAME_MAX + SCRIPT_EXPAND_MAX + 32];
+
+	snprintf(line, sizeof(line), "%s : %s%s%s\n", img->name,
+		 img->selected ? "[SELECTED]" : "[initrd]", img->args ? " " : "",
+		 img->args ? img->args : "");
+	if (c->ops->echo)
+		c->ops->echo(c->arg, line);
+}
+
+static int cmd_imgstat(struct script_ctx *c, const void *opts, int argc,
+		       char *const *argv, struct sn_err *e)
+{
+	for (int i = 0; i < argc; i++)
+		if (!script_image_find(c, argv[i]))
+			return sn_fail(e, SN_E_SCRIPT_NO_IMAGE, "\"%.60s\"", argv[i]);
+	for (size_t i = 0; i < c->n_images; i++) {
+		int wanted = argc == 0;
+		for (int j = 0; j < argc && !wanted; j++)
+			wanted = strcmp(argv[j], c->images[i].name) == 0;
+		if (wanted)
+			stat_image(c, &c->images[i]);
+	}
+	return SN_OK;
+}
+
+/* Without a root path, sanboot means "boot the local disk": the ByteDance
+ * convention `sanboot --no-describe --drive 0x80`. */
+static int cmd_sanboot(struct script_ctx *c, const void *opts, int argc,
+		       char *const *argv, struct sn_err *e)
+{
+	const struct sanboot_opts *o = opts;
+	struct script_result *res = c->res;
+
+	if (argc)
+		return sn_fail(e, SN_E_SCRIPT_SAN_URL, "\"%.80s\"", argv[0]);
+	res->san_drive = o->drive.given ? o->drive.value : 0x80;
+	res->san_no_describe = o->no_describe;
+	snprintf(res->san_filename, sizeof(res->san_filename), "%s",
+		 o->filename ? o->filename : "");
+	script_finish(c, SCRIPT_LOCAL_BOOT, "sanboot: local disk, drive 0x%x", res->san_drive);
+	return SN_OK;
+}
+
+/* ---- commands: menus (no keyboard: choose takes the default) */
+
+static struct script_menu *menu_find(struct script_ctx *c, const char *name)
+{
+	if (!name)
+		return c->last_menu >= 0 ? &c->menus[c->last_menu] : NULL;
+	for (size_t i = 0; i < SCRIPT_MENUS_MAX; i++)
+		if (c->menus[i].used && strcmp(c->menus[i].name, name) == 0)
+			return &c->menus[i];
+	return NULL;
+}
+
+static int copy_name(char *out, size_t size, const char *name, struct sn_err *e)
+{
+	if (strlen(name) >= size)
+		return sn_fail(e, SN_E_SCRIPT_LABEL_TOO_LONG, "\"%.60s\"", name);
+	strcpy(out, name);
+	return SN_OK;
+}
+
+static int cmd_menu(struct script_ctx *c, const void *opts, int argc,
+		    char *const *argv, struct sn_err *e)
+{
+	const struct menu_opts *o = opts;
+	const char *name = o->name ? o->name : "";
+	struct script_menu *m = menu_find(c, name);
+
+	if (o->delete) {
+		if (!m)
+			return sn_fail(e, SN_E_SCRIPT_NO_MENU, "\"%.60s\"", name);
+		m->used = 0;
+		if (c->last_menu == (int)(m - c->menus))
+			c->last_menu = -1;
+		return SN_OK;
+	}
+	for (size_t i = 0; !m && i < SCRIPT_MENUS_MAX; i++)
+		if (!c->menus[i].used)
+			m = &c->menus[i];
+	if (!m)
+		return sn_fail(e, SN_E_SCRIPT_TOO_MANY_ITEMS, "more than %u menus",
+			       SCRIPT_MENUS_MAX);
+	memset(m, 0, sizeof(*m));
+	if (copy_name(m->name, sizeof(m->name), name, e) != SN_OK)
+		return e->code;
+	m->used = 1;
+	c->last_menu = (int)(m - c->menus);
+	return SN_OK;
+}
+
+static int cmd_item(struct script_ctx *c, const void *opts, int argc,
+		    char *const *argv, struct sn_err *e)
+{
+	const struct item_opts *o = opts;
+	struct script_menu *m = menu_find(c, o->menu);
+	struct script_menu_item *it;
+
+	if (!m)
+		return sn_fail(e, SN_E_SCRIPT_NO_MENU, "\"%.60s\"", o->menu ? o->menu : "");
+	if (o->gap || argc == 0)
+		return SN_OK;   /* a separator: nothing to choose */
+	if (m->n_items == SCRIPT_MENU_ITEMS_MAX)
+		return sn_fail(e, SN_E_SCRIPT_TOO_MANY_ITEMS, "more than %u items",
+			       SCRIPT_MENU_ITEMS_MAX);
+	it = &m->items[m->n_items];
+	memset(it, 0, sizeof(*it));
+	if (copy_name(it->label, sizeof(it->label), argv[0], e) != SN_OK)
+		return e->code;
+	script_join_words(argc - 1, argv + 1, it->text, sizeof(it->text));
+	it->is_default = o->is_default;
+	m->n_items++;
+	return SN_OK;
+}
+
+static const struct script_menu_item *pick(const struct script_menu *m, const char *def)
+{
+	for (size_t i = 0; def && i < m->n_items; i++)
+		if (strcmp(m->items[i].label, def) == 0)
+			return &m->items[i];
+	for (size_t i = 0; i < m->n_items; i++)
+		if (m->items[i].is_default)
+			return &m->items[i];
+	return m->n_items ? &m->items[0] : NULL;
+}
+
+static int cmd_choose(struct script_ctx *c, const void *opts, int argc,
+		      char *const *argv, struct sn_err *e)
+{
+	const struct choose_opts *o = opts;
+	struct script_menu *m = menu_find(c, o->menu);
+	const struct script_menu_item *it;
+	int rc;
+
+	if (!m)
+		return sn_fail(e, SN_E_SCRIPT_NO_MENU, "\"%.60s\"", o->menu ? o->menu : "");
+	if (!(it = pick(m, o->def)))
+		return sn_fail(e, SN_E_SCRIPT_MENU_EMPTY, "\"%.60s\"", m->name);
+	script_log(c, "choose: no keyboard, taking \"%s\" (%s)", it->label, it->text);
+	rc = set_setting(c, argv[0], it->label, e);
+	if (!o->keep) {
+		m->used = 0;
+		if (c->last_menu == (int)(m - c->menus))
+			c->last_menu = -1;
+	}
+	return rc;
+}
+
+/* ---- the table */
+
+#define CMD(nm, fn, optv, mn, mx, use, sum) \
+	{ { nm, use, sum, 1 }, fn, optv, ARRAY_LEN(optv), mn, mx }
+#define CMD0(nm, fn, mn, mx, use, sum) \
+	{ { nm, use, sum, 1 }, fn, NULL, 0, mn, mx }
+#define UNSUPPORTED(nm) { { nm, NULL, "iPXE command snboot does not support", 0 }, \
+			  NULL, NULL, 0, 0, 0 }
+#define MANY INT_MAX
+
+#define FETCH_USAGE "[--name <name>] [--timeout <ms>] [--autofree] [--replace] " \
+		    "[--sha256 <hex>] <uri> [<argument>...]"
+#define EXEC_USAGE "[--name <name>] [--timeout <ms>] [--autofree] [--replace] " \
+		   "[<uri>|<image>] [<argument>...]"
+#define SAN_USAGE "[--drive <drive>] [--no-describe] [--keep] [--filename <path>] " \
+		  "[--extra <name>] [--label <label>] [--uuid <uuid>]"
+
+static const struct script_cmd commands[] = {
+	CMD("kernel", cmd_kernel, fetch_opts, 1, MANY,
+	    "kernel " FETCH_USAGE, "download a kernel and select it for boot"),
+	CMD("imgselect", cmd_kernel, fetch_opts, 1, MANY,
+	    "imgselect " FETCH_USAGE, "same as kernel"),
+	CMD("initrd", cmd_imgfetch, fetch_opts, 1, MANY,
+	    "initrd " FETCH_USAGE, "download an initrd"),
+	CMD("imgfetch", cmd_imgfetch, fetch_opts, 1, MANY,
+	    "imgfetch " FETCH_USAGE, "same as initrd"),
+	CMD("module", cmd_imgfetch, fetch_opts, 1, MANY,
+	    "module " FETCH_USAGE, "same as initrd"),
+	CMD("chain", cmd_chain, exec_opts, 1, MANY,
+	    "chain " EXEC_USAGE, "run a script, or boot a kernel, from a URL"),
+	CMD("boot", cmd_chain, exec_opts, 0, MANY,
+	    "boot " EXEC_USAGE, "boot the selected kernel, an image, or a URL"),
+	CMD("imgexec", cmd_chain, exec_opts, 0, MANY,
+	    "imgexec " EXEC_USAGE, "same as boot"),
+	CMD0("imgargs", cmd_imgargs, 1, MANY, "imgargs <image> [<argument>...]",
+	     "replace an image's command line"),
+	CMD0("imgfree", cmd_imgfree, 0, MANY, "imgfree [<image>...]",
+	     "forget images (all when none is named)"),
+	CMD0("imgstat", cmd_imgstat, 0, MANY, "imgstat [<image>...]", "list images"),
+	CMD("sanboot", cmd_sanboot, sanboot_opts, 0, MANY,
+	    "sanboot " SAN_USAGE, "boot the local disk (no root path)"),
+	CMD0("exit", cmd_exit, 0, 1, "exit [<status>]", "leave network boot"),
+	CMD0("set", cmd_set, 1, MANY, "set <setting> [<value>...]", "set a setting"),
+	CMD0("clear", cmd_clear, 1, 1, "clear <setting>", "remove a setting"),
+	CMD0("isset", cmd_isset, 1, 1, "isset <value>", "succeed if the value is not empty"),
+	CMD0("iseq", cmd_iseq, 2, 2, "iseq <value1> <value2>", "succeed if the values are equal"),
+	CMD0("inc", cmd_inc, 1, 2, "inc <setting> [<increment>]", "add to a numeric setting"),
+	CMD("echo", cmd_echo, echo_opts, 0, MANY, "echo [-n] [<text>...]",
+	    "print text"),
+	CMD0("sleep", cmd_sleep, 1, 1, "sleep <seconds>", "wait"),
+	CMD("prompt", cmd_prompt, prompt_opts, 0, MANY,
+	    "prompt [--key <key>] [--timeout <ms>] [--set <setting>] [<text>...]",
+	    "wait for a key: there is none, so it fails as on timeout"),
+	CMD0("goto", cmd_goto, 1, 1, "goto <label>", "continue at :label"),
+	CMD("reboot", cmd_reboot, reboot_opts, 0, 0, "reboot [--warm]",
+	    "reboot the machine"),
+	CMD0("poweroff", cmd_poweroff, 0, 0, "poweroff", "power the machine off"),
+	CMD("dhcp", cmd_net_up, net_opts, 0, MANY,
+	    "dhcp [--timeout <ms>] [<interface>...]", "no-op: the network is up"),
+	CMD("ifconf", cmd_net_up, net_opts, 0, MANY,
+	    "ifconf [--configurator <name>] [--timeout <ms>] [<interface>...]",
+	    "no-op: the network is up"),
+	CMD0("ifopen", cmd_net_up, 0, MANY, "ifopen [<interface>...]",
+	     "no-op: the network is up"),
+	CMD("menu", cmd_menu, menu_opts, 0, MANY,
+	    "menu [--name <name>] [--delete] [<title>...]", "start a menu"),
+	CMD("item", cmd_item, item_opts, 0, MANY,
+	    "item [--menu <menu>] [--key <key>] [--default] [--gap] [<label> [<text>...]]",
+	    "add a menu item"),
+	CMD("choose", cmd_choose, choose_opts, 1, 1,
+	    "choose [--menu <menu>] [--default <label>] [--timeout <ms>] [--keep] "
+	    "[--autoboot] <setting>", "store the default item's label in a setting"),
+	CMD("cpuid", cmd_cpuid, cpuid_opts, 1, 1,
+	    "cpuid [--ext] [--ecx] <bit>", "only --ext 29 (64-bit CPU) succeeds"),
+	UNSUPPORTED("sanhook"), UNSUPPORTED("sanunhook"), UNSUPPORTED("imgverify"),
+	UNSUPPORTED("imgtrust"), UNSUPPORTED("imgextract"), UNSUPPORTED("imgdecrypt"),
+	UNSUPPORTED("imgmem"), UNSUPPORTED("memfetch"), UNSUPPORTED("login"),
+	UNSUPPORTED("shell"), UNSUPPORTED("console"), UNSUPPORTED("colour"),
+	UNSUPPORTED("cpair"), UNSUPPORTED("param"), UNSUPPORTED("params"),
+	UNSUPPORTED("ntp"), UNSUPPORTED("nslookup"), UNSUPPORTED("ping"),
+	UNSUPPORTED("ifclose"), UNSUPPORTED("ifstat"), UNSUPPORTED("route"),
+	UNSUPPORTED("show"), UNSUPPORTED("read"), UNSUPPORTED("form"),
+	UNSUPPORTED("present"), UNSUPPORTED("vcreate"), UNSUPPORTED("vdestroy"),
+	UNSUPPORTED("autoboot"), UNSUPPORTED("pxebs"), UNSUPPORTED("certstore"),
+	UNSUPPORTED("certfree"), UNSUPPORTED("fcstat"), UNSUPPORTED("fcels"),
+	UNSUPPORTED("ibstat"), UNSUPPORTED("lotest"), UNSUPPORTED("nstat"),
+	UNSUPPORTED("time"), UNSUPPORTED("sync"), UNSUPPORTED("gdbstub"),
+	UNSUPPORTED("config"), UNSUPPORTED("neighbour"), UNSUPPORTED("profstat"),
+};
+
+const struct script_cmd *script_cmd_find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_LEN(commands); i++)
+		if (strcmp(commands[i].info.name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+const struct script_cmd_info *script_cmd_info(size_t index)
+{
+	return index < ARRAY_LEN(commands) ? &commands[index].info : NULL;
+}
+
+static const struct script_opt *find_opt(const struct script_cmd *cmd, const char *arg,
+					 const char **value)
+{
+	*value = NULL;
+	for (size_t i = 0; i < cmd->n_opts; i++) {
+		const struct script_opt *o = &cmd->opts[i];
+		if (arg[1] == '-') {
+			size_t l = strlen(o->name);
+			if (strncmp(arg + 2, o->name, l) == 0 &&
+			    (arg[2 + l] == '\0' || arg[2 + l] == '=')) {
+				if (arg[2 + l] == '=')
+					*value = arg + 3 + l;
+				return o;
+			}
+		} else if (o->letter && arg[1] == o->letter) {
+			if (arg[2])
+				*value = arg + 2;
+			return o;
+		}
+	}
+	return NULL;
+}
+
+/* Options come first and end at the first word not starting with '-' or
+ * at "--", as with iPXE's getopt; what follows is positional. */
+static int parse_options(const struct script_cmd *cmd, int argc, char **argv,
+			 void *opts, int *first, struct sn_err *e)
+{
+	int i = 1;
+
+	while (i < argc && argv[i][0] == '-' && argv[i][1]) {
+		const char *value, *word = argv[i];
+		const struct script_opt *o;
+		int rc;
+
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
+		o = find_opt(cmd, argv[i], &value);
+		if (!o || (!o->has_value && value))
+			return sn_fail(e, SN_E_SCRIPT_BAD_OPTION, "\"%.40s\"; usage: %s",
+				       argv[i], cmd->info.usage);
+		if (o->has_value && !value) {
+			if (i + 1 == argc)
+				return sn_fail(e, SN_E_SCRIPT_OPTION_VALUE, "\"%.40s\"; usage: %s",
+					       argv[i], cmd->info.usage);
+			value = argv[++i];
+		}
+		rc = o->parse(value ? value : "", (char *)opts + o->offset, e);
+		if (rc != SN_OK) {
+			script_err_prefix(e, "%s: ", word);
+			return rc;
+		}
+		i++;
+	}
+	*first = i;
+	return SN_OK;
+}
+
+int script_cmd_exec(struct script_ctx *c, int argc, char **argv, struct sn_err *e)
+{
+	const struct script_cmd *cmd = script_cmd_find(argv[0]);
+	union any_opts opts;
+	int first = 1, rc, n;
+
+	if (!cmd)
+		return sn_fail(e, SN_E_SCRIPT_UNKNOWN_COMMAND, "no such command");
+	if (!cmd->exec)
+		return sn_fail(e, SN_E_SCRIPT_UNSUPPORTED, "iPXE command not supported by snboot");
+	memset(&opts, 0, sizeof(opts));
+	if ((rc = parse_options(cmd, argc, argv, &opts, &first, e)) != SN_OK)
+		return rc;
+	n = argc - first;
+	if (n < cmd->min_args || n > cmd->max_args)
+		return sn_fail(e, SN_E_SCRIPT_USAGE, "%d argument%s; usage: %s", n,
+			       n == 1 ? "" : "s", cmd->info.usage);
+	return cmd->exec(c, &opts, n, argv + first, e);
+}

@@ -1,0 +1,166 @@
+/* Internals shared by script.c (pure parsing), script_exec.c (the
+ * interpreter) and script_cmds.c (the command table). Not for other modules. */
+#ifndef SNBOOT_SCRIPT_INT_H
+#define SNBOOT_SCRIPT_INT_H
+
+#include <stddef.h>
+
+#include "script/script.h"
+
+#define SCRIPT_VAR_DEPTH_MAX   16u   /* ${a${b${c}}} */
+#define SCRIPT_MENUS_MAX       4u
+#define SCRIPT_MENU_ITEMS_MAX  64u
+#define SCRIPT_LABEL_MAX       64u
+
+/* ---- script.c: programs, words, expansion, URLs (pure) */
+
+/* One logical line: continuations joined, CR stripped, label split off. */
+struct script_line {
+	const char *text;        /* the command part, NUL-terminated */
+	const char *label;       /* ":label" without the colon, or NULL */
+	unsigned lineno;         /* first physical line, from 1 */
+};
+
+struct script_program {
+	char *buf;               /* owns every line's text */
+	struct script_line *lines;
+	size_t n_lines;
+};
+
+int script_program_parse(const char *text, size_t len,
+			 struct script_program *p, struct sn_err *e);
+void script_program_free(struct script_program *p);
+/* Index of the first line labelled label, or -1. */
+long script_program_find_label(const struct script_program *p, const char *label);
+
+/* Splits line in place at whitespace into words[]; *n gets the count. */
+int script_split_words(char *line, char **words, size_t max, size_t *n,
+		       struct sn_err *e);
+
+enum script_term { SCRIPT_TERM_END, SCRIPT_TERM_OR, SCRIPT_TERM_AND, SCRIPT_TERM_SEQ };
+/* Words of the next command: up to "||", "&&", ";" or a "#" comment.
+ * *term tells what follows (END after a comment or the last word). */
+size_t script_command_len(char *const *words, size_t n, enum script_term *term);
+
+/* "[scope/]name[:type]" → key "scope/name" (type checked, dropped). */
+int script_setting_key(const char *text, char *key, size_t key_size,
+		       struct sn_err *e);
+
+/* Joins words with single spaces into out (NUL-terminated). */
+int script_join_words(int argc, char *const *argv, char *out, size_t size);
+
+/* Last path component of url (no query, no fragment), "" if none. */
+void script_url_basename(const char *url, char *out, size_t size);
+
+/* ---- script_exec.c: the interpreter's state, used by the commands */
+
+struct script_image {
+	char name[SCRIPT_IMAGE_NAME_MAX];
+	int fd;
+	char *args;              /* command line, malloc'd, NULL when none */
+	int selected;            /* the kernel `boot` will start */
+};
+
+struct script_menu_item {
+	char label[SCRIPT_LABEL_MAX];
+	char text[128];
+	int is_default;
+};
+
+struct script_menu {
+	int used;
+	char name[SCRIPT_LABEL_MAX];
+	size_t n_items;
+	struct script_menu_item items[SCRIPT_MENU_ITEMS_MAX];
+};
+
+struct script_frame {
+	struct script_program prog;
+	size_t pc;                           /* next line to run */
+	unsigned lineno;                     /* line being run */
+	unsigned depth;                      /* 0: the backend's script */
+	char name[64];                       /* file name of a chained script */
+	char base_url[SCRIPT_URL_MAX];
+	char line[SCRIPT_LINE_MAX + 1];      /* writable copy, split into words */
+	char *words[SCRIPT_WORDS_MAX];
+	char *argv[SCRIPT_WORDS_MAX + 1];
+	char arena[SCRIPT_EXPAND_MAX];       /* expanded words of one command */
+};
+
+enum script_stop {
+	SCRIPT_STOP_NONE = 0,
+	SCRIPT_STOP_LINE,        /* goto: skip the rest of this line */
+	SCRIPT_STOP_FRAME,       /* chain --replace: this script is done */
+	SCRIPT_STOP_ALL,         /* an outcome is decided */
+};
+
+struct script_ctx {
+	const struct script_ops *ops;
+	void *arg;
+	struct script_settings *settings;
+	struct script_result *res;
+	struct script_frame *frame;          /* innermost script */
+	const char *cmd;                     /* command being run, for messages */
+	struct script_image images[SCRIPT_IMAGES_MAX];
+	size_t n_images;
+	struct script_menu menus[SCRIPT_MENUS_MAX];
+	int last_menu;                       /* index, -1 if none */
+	unsigned steps;
+	enum script_stop stop;
+	int boot_failed;                     /* the latest failure was a boot */
+};
+
+void script_log(struct script_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Ends the whole run with outcome; reason is printf-style. */
+void script_finish(struct script_ctx *c, enum script_outcome outcome,
+		   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Prepends printf-style text to e's context. */
+void script_err_prefix(struct sn_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+int script_resolve(struct script_ctx *c, const char *ref, char *out,
+		   size_t size, struct sn_err *e);
+struct script_image *script_image_find(struct script_ctx *c, const char *name);
+void script_image_free(struct script_ctx *c, struct script_image *img);
+void script_images_free_all(struct script_ctx *c);
+int script_image_set_args(struct script_image *img, int argc, char *const *argv,
+			  struct sn_err *e);
+/* Downloads ref and registers it (replacing one of the same name). select
+ * makes it the kernel, freeing the kernel selected before. */
+int script_image_fetch(struct script_ctx *c, const char *ref, const char *name,
+		       const char *sha256, int argc, char *const *argv,
+		       int select, struct script_image **out, struct sn_err *e);
+int script_boot(struct script_ctx *c, struct script_image *kernel,
+		struct sn_err *e);
+/* chain/boot <uri>: a registered image by that name is booted; a script
+ * is run nested; anything else is fetched again and booted as a kernel. */
+int script_chain(struct script_ctx *c, const char *ref, const char *name,
+		 int argc, char *const *argv, int replace, struct sn_err *e);
+int script_goto(struct script_ctx *c, const char *label, struct sn_err *e);
+
+/* ---- script_cmds.c: the command table */
+
+struct script_opt {
+	const char *name;        /* long name, "--name" */
+	char letter;             /* short name, "-n", or 0 */
+	int has_value;
+	size_t offset;           /* field in the command's option struct */
+	int (*parse)(const char *text, void *field, struct sn_err *e);
+};
+
+struct script_cmd {
+	struct script_cmd_info info;
+	int (*exec)(struct script_ctx *c, const void *opts, int argc,
+		    char *const *argv, struct sn_err *e);
+	const struct script_opt *opts;
+	size_t n_opts;
+	int min_args, max_args;  /* positional arguments after the options */
+};
+
+const struct script_cmd *script_cmd_find(const char *name);
+/* Parses options and runs the command argv[0]. */
+int script_cmd_exec(struct script_ctx *c, int argc, char **argv,
+		    struct sn_err *e);
+
+#endif
