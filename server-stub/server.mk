@@ -7,7 +7,7 @@ SERVER_HDRS    := $(wildcard server-stub/*.h)
 SERVER_CFLAGS  := $(WARN) -O2 -g -pthread -fstack-protector-strong -D_FORTIFY_SOURCE=2
 SERVER_LDLIBS  := -lmicrohttpd -lsqlite3 -lcjson -lcrypto -pthread
 
-$(BUILD)/server-obj/%.o: server-stub/%.c $(SERVER_HDRS) server-stub/server.mk
+$(BUILD)/server-obj/%.o: server-stub/%.c $(SERVER_HDRS) server-stub/server.mk | $(BUILD)/.deps
 	@mkdir -p $(dir $@)
 	gcc $(SERVER_CFLAGS) -c -o $@ $<
 
