@@ -4,10 +4,15 @@
 # second run with everything present does nothing and prints nothing.
 set -eu
 
-PKGS="build-essential musl-tools linux-source-6.1 bc bison flex libelf-dev
-libssl-dev cpio xz-utils qemu-system-x86 ovmf dnsmasq busybox-static
-libmicrohttpd-dev libsqlite3-dev libcjson-dev libcmocka-dev python3-pytest
-openssl dpkg-dev iproute2 ca-certificates rsync patch clang libclang-rt-14-dev kmod curl kea-dhcp4-server kea-dhcp6-server"
+# Every program the build and the tests run is declared with its package in
+# tests/programs.py; tests/test_programs.py checks each package is here (or
+# Essential). dnsmasq-base: the binary without the system daemon.
+PKGS="build-essential make gcc binutils musl-tools linux-source-6.1 bc bison
+flex libelf-dev libssl-dev cpio xz-utils qemu-system-x86 ovmf dnsmasq-base
+busybox-static libmicrohttpd-dev libsqlite3-dev libcjson-dev libcmocka-dev
+python3-minimal python3-pytest openssl apt dpkg-dev iproute2 procps iptables
+xxd rsync patch clang libclang-rt-14-dev curl kea-dhcp4-server
+kea-dhcp6-server"
 
 missing=""
 for p in $PKGS; do

@@ -24,6 +24,9 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import programs  # noqa: E402  (every program a scenario runs is declared there)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BUILD = os.path.join(ROOT, "build")
 IMAGE = os.path.join(BUILD, "snboot.efi")
@@ -215,7 +218,7 @@ class Backend:
 
     def _cli(self, *args):
         cmd = [SERVER_STUB] + list(args)
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+        r = programs.run(cmd, capture_output=True, text=True, timeout=30)
         if r.returncode != 0:
             raise HarnessError("%s failed (%d): %s%s" % (
                 " ".join(shlex.quote(c) for c in cmd), r.returncode, r.stdout, r.stderr))
@@ -254,7 +257,7 @@ class Backend:
         cmd = netns_prefix(self.netns) + [
             SERVER_STUB, "serve", "--db", self.db, "--cert", self.cert, "--key", self.key,
             "--listen", listen, "--files", self.files]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        self.proc = programs.popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         self.log = LineStream(self.proc.stdout, log_path(self.name + ".backend.log"),
                               echo=self.echo, prefix="backend| ")
@@ -333,7 +336,7 @@ class Qemu:
         with open(path + ".cmd", "w") as f:
             f.write(" ".join(shlex.quote(c) for c in cmd) + "\n")
         self.started = time.monotonic()
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        self.proc = programs.popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         self.console = LineStream(self.proc.stdout, path, echo=self.echo)
         return self
@@ -399,8 +402,13 @@ class Qemu:
             self.console.join()
 
 
+# Scenarios start helper processes through these (declared programs only).
+popen = programs.popen
+run_program = programs.run
+
+
 def run(cmd, check=True, **kw):
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=60, **kw)
+    r = programs.run(cmd, capture_output=True, text=True, timeout=60, **kw)
     if check and r.returncode != 0:
         raise HarnessError("%s failed (%d): %s%s" % (
             " ".join(shlex.quote(str(c)) for c in cmd), r.returncode, r.stdout, r.stderr))
@@ -514,7 +522,7 @@ class Dnsmasq:
         cmd = self.command()
         with open(self.logfile + ".cmd", "w") as f:
             f.write(" ".join(shlex.quote(c) for c in cmd) + "\n")
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        self.proc = programs.popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         self.log = LineStream(self.proc.stdout, self.logfile, prefix="dnsmasq| ")
         i, m = self.log.wait(r"DHCP, IP range|DHCPv6.*range|router advertisement on|"

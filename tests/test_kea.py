@@ -34,7 +34,7 @@ class Kea:
         with open(self.logfile + ".cmd", "w") as f:
             f.write(" ".join(shlex.quote(c) for c in cmd) + "\n")
         env = dict(os.environ, KEA_PIDFILE_DIR=self.workdir, KEA_LOCKFILE_DIR=self.workdir)
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        self.proc = h.popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, start_new_session=True, env=env)
         self.log = h.LineStream(self.proc.stdout, self.logfile, prefix="kea| ")
         _, ok = self.log.wait(r"DHCP%d_STARTED" % self.family, timeout)

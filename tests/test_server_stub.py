@@ -12,12 +12,13 @@ import re
 import signal
 import socket
 import ssl
-import subprocess
 import threading
 import time
 from pathlib import Path
 
 import pytest
+
+import programs
 
 ROOT = Path(__file__).resolve().parents[1]
 # SERVER_STUB_BIN runs the suite against another build (e.g. with ASan).
@@ -30,13 +31,13 @@ LOCAL_SCRIPT = "#!ipxe\nsanboot --no-describe --drive 0x80\n"
 @pytest.fixture(scope="session", autouse=True)
 def built():
     if not (PKI / "ca.pem").exists():
-        subprocess.run(["sh", "mk/pki.sh", str(PKI)], cwd=ROOT, check=True)
+        programs.run(["sh", "mk/pki.sh", str(PKI)], cwd=ROOT, check=True)
     if "SERVER_STUB_BIN" not in os.environ:
-        subprocess.run(["make", "-s", "build/server-stub"], cwd=ROOT, check=True)
+        programs.run(["make", "-s", "build/server-stub"], cwd=ROOT, check=True)
 
 
 def cli(*args, db, check=True):
-    r = subprocess.run([str(BIN), *args, "--db", str(db)], capture_output=True, text=True)
+    r = programs.run([str(BIN), *args, "--db", str(db)], capture_output=True, text=True)
     if check:
         assert r.returncode == 0, r.stderr
     return r
@@ -60,7 +61,7 @@ class Server:
         for addr in listen:
             cmd += ["--listen", addr]
         self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(cmd, stderr=self.log, env=env)
+        self.proc = programs.popen(cmd, stderr=self.log, env=env)
         self.addrs = self._wait_ready()
 
     def _wait_ready(self):
@@ -379,24 +380,24 @@ def test_list_prints_machines(srv):
 
 @pytest.mark.parametrize("cmd", ["serve", "add-profile", "add-machine", "list"])
 def test_cli_help_and_unknown_flags(cmd, tmp_path):
-    r = subprocess.run([str(BIN), cmd, "--help"], capture_output=True, text=True)
+    r = programs.run([str(BIN), cmd, "--help"], capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.startswith(f"usage: server-stub {cmd}")
-    r = subprocess.run([str(BIN), cmd, "--db", str(tmp_path / "x.db"), "--bogus"],
+    r = programs.run([str(BIN), cmd, "--db", str(tmp_path / "x.db"), "--bogus"],
                        capture_output=True, text=True)
     assert r.returncode == 2 and "unknown option '--bogus'" in r.stderr
 
 
 def test_cli_usage_errors(tmp_path):
     db = tmp_path / "x.db"
-    assert subprocess.run([str(BIN)], capture_output=True).returncode == 2
-    assert subprocess.run([str(BIN), "frobnicate"], capture_output=True).returncode == 2
+    assert programs.run([str(BIN)], capture_output=True).returncode == 2
+    assert programs.run([str(BIN), "frobnicate"], capture_output=True).returncode == 2
     r = cli("add-machine", "--serial", "S", "--profile", "missing", db=db, check=False)
     assert r.returncode == 1 and "no profile 'missing'" in r.stderr
     r = cli("add-profile", "--name", "p", "--kernel", "../k", "--initrd", "i", db=db, check=False)
     assert r.returncode == 2
-    r = subprocess.run([str(BIN), "serve", "--db", str(db)], capture_output=True, text=True)
+    r = programs.run([str(BIN), "serve", "--db", str(db)], capture_output=True, text=True)
     assert r.returncode == 2 and "required" in r.stderr
-    r = subprocess.run([str(BIN), "serve", "--db", str(db), "--cert", "c", "--key", "k",
+    r = programs.run([str(BIN), "serve", "--db", str(db), "--cert", "c", "--key", "k",
                         "--files", ".", "--listen", "localhost:80"], capture_output=True, text=True)
     assert r.returncode == 2 and "numeric" in r.stderr
 

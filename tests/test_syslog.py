@@ -29,7 +29,7 @@ class SyslogListener:
         self.log = None
 
     def start(self):
-        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        self.proc = h.popen(self.cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         self.log = h.LineStream(self.proc.stdout, self.logfile, prefix="syslog| ")
         if self.log.wait(r"^listening$", 10)[1] is None:
