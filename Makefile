@@ -32,7 +32,7 @@ AGENT_SRCS := $(sort $(wildcard $(addprefix agent/,$(addsuffix /*.c,$(AGENT_DIRS
 AGENT_OBJS := $(patsubst agent/%.c,$(BUILD)/agent/%.o,$(AGENT_SRCS))
 AGENT_HDRS := $(wildcard $(addprefix agent/,$(addsuffix /*.h,$(AGENT_DIRS)) $(addsuffix /*.def,$(AGENT_DIRS))))
 
-.PHONY: all deps libs agent image server target pki demo test unit \
+.PHONY: all deps libs tools agent image server target pki demo test unit \
         scenarios bench fuzz clean distclean
 
 all: image server target
@@ -79,9 +79,18 @@ $(KOUT)/.config: $(KSRC)/.extracted $(KFRAGS) $(BUILD)/initramfs.config mk/check
 # ---- the image: one file that is a bzImage and an EFI application
 image: $(BUILD)/snboot.efi
 $(BUILD)/snboot.efi: $(KOUT)/.config $(BUILD)/initramfs.list $(BUILD)/snboot \
-		initramfs/snboot.conf $(BUILD)/pki/ca.pem
+		initramfs/snboot.conf $(BUILD)/pki/ca.pem $(BUILD)/tools/.built
 	$(MAKE) -C $(KSRC) ARCH=x86_64 O=$(KOUT) -j$(JOBS) bzImage
 	cp $(KOUT)/arch/x86/boot/bzImage $@
+
+# ---- busybox and kexec-tools in the image, static with musl from Debian
+# source packages; rebuilt when the script or the busybox config changes
+tools: $(BUILD)/tools/.built
+$(BUILD)/tools/.built: mk/tools.sh mk/busybox.config initramfs/files.list $(KHDR)/.installed | $(BUILD)/.deps
+	@if [ -f $@ ]; then for f in mk/tools.sh mk/busybox.config; do \
+	  [ $$f -nt $@ ] && rm -f $(BUILD)/tools/busybox $(BUILD)/tools/kexec; done; true; fi
+	sh mk/tools.sh $(B) $(KHDR)/include
+	@touch $@
 
 # ---- the agent
 agent: $(BUILD)/snboot
