@@ -4,9 +4,12 @@
 #include "fixtures.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "boot/kexec.h"
@@ -135,6 +138,107 @@ static void test_refuses_bad_images(void **state)
 	close(empty);
 }
 
+/* kexec-tools is run with kexec_load, --no-checks and the memfds as
+ * /proc/self/fd paths the child can open: a stand-in program records its
+ * arguments and copies both files, so the test sees what kexec would. */
+static char fake_dir[64];
+
+static void write_fake(const char *body)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/kexec", fake_dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\n%s", body);
+	fclose(f);
+	assert_int_equal(chmod(path, 0755), 0);
+	kexec_set_tools_path(path);
+}
+
+static int fake_setup(void **state)
+{
+	strcpy(fake_dir, "/tmp/test_kexec.XXXXXX");
+	assert_non_null(mkdtemp(fake_dir));
+	return 0;
+}
+
+static int fake_teardown(void **state)
+{
+	char cmd[128];
+
+	kexec_set_tools_path(NULL);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", fake_dir);
+	return system(cmd);
+}
+
+static char *slurp(const char *path)
+{
+	static char buf[4096];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void test_tools_args_and_fds(void **state)
+{
+	struct boot_image img;
+	struct sn_err e;
+	char body[512], path[128], want[256];
+	int kernel = memfd_with("KERNEL", 6), initrd = memfd_with("INITRD", 6);
+
+	snprintf(body, sizeof(body),
+		 "echo \"$@\" > %s/args\n"
+		 "for a; do case $a in --initrd=*) cat ${a#--initrd=} > %s/initrd;; "
+		 "/proc/*) cat $a > %s/kernel;; esac; done\n", fake_dir, fake_dir, fake_dir);
+	write_fake(body);
+	image_init(&img);
+	img.kernel_fd = kernel;
+	strcpy(img.cmdline, "console=ttyS0 quiet");
+	assert_int_equal(kexec_tools_load(&img, initrd, &e), SN_OK);
+
+	snprintf(path, sizeof(path), "%s/args", fake_dir);
+	snprintf(want, sizeof(want), "-l -c --no-checks --type=bzImage64 "
+		 "--command-line=console=ttyS0 quiet --initrd=/proc/self/fd/%d "
+		 "/proc/self/fd/%d\n", initrd, kernel);
+	assert_string_equal(slurp(path), want);
+	snprintf(path, sizeof(path), "%s/kernel", fake_dir);
+	assert_string_equal(slurp(path), "KERNEL");
+	snprintf(path, sizeof(path), "%s/initrd", fake_dir);
+	assert_string_equal(slurp(path), "INITRD");
+	/* close-on-exec again in the agent: nothing leaks into the target */
+	assert_int_equal(fcntl(kernel, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	close(kernel);
+	close(initrd);
+}
+
+static void test_tools_refusal_is_explained(void **state)
+{
+	struct boot_image img;
+	struct sn_err e;
+	int kernel = memfd_with("KERNEL", 6);
+
+	write_fake("echo 'Cannot determine the file type of /proc/self/fd/3' >&2\n"
+		   "echo '' ; exit 255\n");
+	image_init(&img);
+	img.kernel_fd = kernel;
+	assert_int_equal(kexec_tools_load(&img, -1, &e), SN_E_KEXEC_TOOLS);
+	assert_non_null(strstr(e.ctx, "exit 255"));
+	assert_non_null(strstr(e.ctx, "Cannot determine the file type"));
+
+	kexec_set_tools_path("/nonexistent/kexec");
+	assert_int_equal(kexec_tools_load(&img, -1, &e), SN_E_KEXEC_TOOLS);
+	assert_non_null(strstr(e.ctx, "exit 127"));
+	assert_non_null(strstr(e.ctx, "No such file"));
+	close(kernel);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -143,6 +247,9 @@ int main(void)
 		cmocka_unit_test(test_join_bad_fd),
 		cmocka_unit_test(test_errno_codes),
 		cmocka_unit_test(test_refuses_bad_images),
+		cmocka_unit_test_setup_teardown(test_tools_args_and_fds, fake_setup, fake_teardown),
+		cmocka_unit_test_setup_teardown(test_tools_refusal_is_explained, fake_setup,
+						fake_teardown),
 	};
 	log_set_quiet(1);
 	return cmocka_run_group_tests(tests, NULL, NULL);
