@@ -20,6 +20,7 @@ static const char *const state_names[] = {
 	[DHCP4_S_SELECTING] = "selecting",
 	[DHCP4_S_REQUESTING] = "requesting",
 	[DHCP4_S_BOUND] = "bound",
+	[DHCP4_S_NOURL] = "bound-no-url",
 	[DHCP4_S_FAILED] = "failed",
 };
 
@@ -77,6 +78,7 @@ void dhcp4_client_init(struct dhcp4_client *c, const struct nic *nic,
 		c->has_uuid = 1;
 	}
 	c->rapid_commit = cfg->rapid_commit;
+	c->need_url = !cfg->url[0];
 	c->send = send;
 	c->io = io;
 	c->state = DHCP4_S_STOPPED;
@@ -130,7 +132,9 @@ static int send_msg(struct dhcp4_client *c, uint8_t type, uint64_t now)
 		c->last_err = e;
 		return e.code == SN_E_DHCP4_BUILD ? -1 : 0;
 	}
-	if (type == DHCP4_DISCOVER)
+	if (type == DHCP4_DISCOVER && c->state == DHCP4_S_NOURL)
+		c->n_nourl_discover++;
+	else if (type == DHCP4_DISCOVER)
 		c->n_discover++;
 	else
 		c->n_request++;
@@ -182,6 +186,14 @@ static void dhcp4_enter(struct dhcp4_client *c, enum dhcp4_state s, uint64_t now
 		if (!delay)
 			s = c->state;
 		break;
+	case DHCP4_S_NOURL:
+		/* Entered from REQUESTING: the ACK came, wait a backoff step
+		 * first; ProxyDHCP servers answer the DISCOVERs, same xid. */
+		if (old != s)
+			delay = backoff_ms(c, 1);
+		else if (!(delay = after_send(c, send_msg(c, DHCP4_DISCOVER, now))))
+			s = c->state;
+		break;
 	case DHCP4_S_STOPPED:
 	case DHCP4_S_BOUND:
 	case DHCP4_S_FAILED:
@@ -195,8 +207,8 @@ static void dhcp4_enter(struct dhcp4_client *c, enum dhcp4_state s, uint64_t now
 		logmsg(STAGE, "%s: %s -> %s (next timeout %llu ms)%s", c->ifname,
 		       dhcp4_state_name(old), dhcp4_state_name(s),
 		       (unsigned long long)delay,
-		       s == old ? (s == DHCP4_S_SELECTING ? " DISCOVER again"
-							  : " REQUEST again")
+		       s == old ? (s == DHCP4_S_REQUESTING ? " REQUEST again"
+							   : " DISCOVER again")
 				: "");
 }
 
@@ -224,6 +236,9 @@ void dhcp4_client_timeout(struct dhcp4_client *c, uint64_t now)
 		c->restarts++;
 		dhcp4_enter(c, DHCP4_S_INIT, now);
 		break;
+	case DHCP4_S_NOURL:
+		dhcp4_enter(c, DHCP4_S_NOURL, now);
+		break;
 	case DHCP4_S_STOPPED:
 	case DHCP4_S_BOUND:
 	case DHCP4_S_FAILED:
@@ -240,6 +255,44 @@ static void drop(struct dhcp4_client *c, const struct dhcp4_reply *r,
 	inet_ntop(AF_INET, &r->server_id, from, sizeof(from));
 	logmsg(STAGE, "%s: %s from %s dropped in %s: %s", c->ifname,
 	       dhcp4_type_name(r->type), from, dhcp4_state_name(c->state), why);
+}
+
+/* An answer with a boot URL that is not the lease's own: a ProxyDHCP
+ * OFFER (no address, RFC 4578 / PXE 2.1 §2.2.4 on port 67) or another
+ * server's OFFER. The first one is kept for the lease. */
+static void note_url(struct dhcp4_client *c, const struct dhcp4_reply *r)
+{
+	char srv[INET_ADDRSTRLEN];
+	int proxy = !r->lease.addr4.s_addr;
+
+	c->n_proxy += proxy;
+	if (!r->lease.boot_url[0] || c->alt_url[0])
+		return;
+	inet_ntop(AF_INET, &r->server_id, srv, sizeof(srv));
+	copy_str(c->alt_url, sizeof(c->alt_url), r->lease.boot_url);
+	snprintf(c->alt_from, sizeof(c->alt_from), "%s %s",
+		 proxy ? "ProxyDHCP" : "OFFER from", srv);
+	logmsg(STAGE, "%s: boot URL %s from %s%s", c->ifname, c->alt_url,
+	       c->alt_from, proxy ? " (no address)" : "");
+}
+
+/* The lease without its own URL takes the one noted; without any, and
+ * with no snboot.url, the address is kept and DISCOVERs go on. */
+static void url_or_wait(struct dhcp4_client *c, uint64_t now)
+{
+	if (!c->lease.boot_url[0] && c->alt_url[0]) {
+		copy_str(c->lease.boot_url, sizeof(c->lease.boot_url), c->alt_url);
+		copy_str(c->lease.url_from, sizeof(c->lease.url_from), c->alt_from);
+		logmsg(STAGE, "%s: lease combined with the boot URL from %s",
+		       c->ifname, c->alt_from);
+	}
+	if (c->lease.boot_url[0] || !c->need_url) {
+		dhcp4_enter(c, DHCP4_S_BOUND, now);
+		return;
+	}
+	logmsg(STAGE, "%s: address kept; no boot URL yet, still asking "
+	       "(ProxyDHCP or another server may give one)", c->ifname);
+	dhcp4_enter(c, DHCP4_S_NOURL, now);
 }
 
 static void bind_lease(struct dhcp4_client *c, const struct dhcp4_reply *r,
@@ -260,7 +313,19 @@ static void bind_lease(struct dhcp4_client *c, const struct dhcp4_reply *r,
 	       r->lease.boot_url[0] ? r->lease.boot_url
 				    : r->bootfile[0] ? "none (bootfile is not http/https)"
 						     : "none");
-	dhcp4_enter(c, DHCP4_S_BOUND, now);
+	url_or_wait(c, now);
+}
+
+/* Bound without a URL: any answer to our DISCOVERs that has one. */
+static void on_nourl(struct dhcp4_client *c, const struct dhcp4_reply *r,
+		     uint64_t now)
+{
+	if ((r->type != DHCP4_OFFER && r->type != DHCP4_ACK) ||
+	    !r->lease.boot_url[0])
+		return;
+	note_url(c, r);
+	c->lease.got_ms = now;
+	url_or_wait(c, now);
 }
 
 static void on_selecting(struct dhcp4_client *c, const struct dhcp4_reply *r,
@@ -270,8 +335,15 @@ static void on_selecting(struct dhcp4_client *c, const struct dhcp4_reply *r,
 
 	switch (r->type) {
 	case DHCP4_OFFER:
+		if (!r->lease.addr4.s_addr && r->server_id.s_addr) {
+			note_url(c, r);  /* ProxyDHCP: the URL, never an address */
+			if (!r->lease.boot_url[0])
+				drop(c, r, "no address and no boot URL");
+			return;
+		}
 		if (!r->lease.addr4.s_addr || !r->server_id.s_addr)
 			return drop(c, r, "no address or no server id (option 54)");
+		note_url(c, r);
 		/* The first valid OFFER wins; later ones find us REQUESTING. */
 		c->n_offer++;
 		c->offered = r->lease.addr4;
@@ -300,6 +372,8 @@ static void on_requesting(struct dhcp4_client *c, const struct dhcp4_reply *r,
 	if (r->server_id.s_addr && r->server_id.s_addr != c->server.s_addr) {
 		if (r->type != DHCP4_OFFER)
 			drop(c, r, "from a server we did not choose");
+		else
+			note_url(c, r);  /* its address not, its URL yes */
 		return;
 	}
 	switch (r->type) {
@@ -328,7 +402,8 @@ void dhcp4_client_input(struct dhcp4_client *c, const uint8_t *msg,
 	struct sn_err e;
 	char buf[240];
 
-	if (c->state != DHCP4_S_SELECTING && c->state != DHCP4_S_REQUESTING)
+	if (c->state != DHCP4_S_SELECTING && c->state != DHCP4_S_REQUESTING &&
+	    c->state != DHCP4_S_NOURL)
 		return;
 	sn_clear(&e);
 	if (dhcp4_parse(msg, len, c->xid, c->mac, &r, &e)) {
@@ -346,8 +421,10 @@ void dhcp4_client_input(struct dhcp4_client *c, const uint8_t *msg,
 	}
 	if (c->state == DHCP4_S_SELECTING)
 		on_selecting(c, &r, now);
-	else
+	else if (c->state == DHCP4_S_REQUESTING)
 		on_requesting(c, &r, now);
+	else
+		on_nourl(c, &r, now);
 }
 
 /* Appends to buf, keeping it terminated; stops quietly when full. */
@@ -392,6 +469,13 @@ void dhcp4_client_summary(const struct dhcp4_client *c, char *buf, size_t len)
 			  c->lease.boot_url[0] ? "" : " without boot URL");
 		return;
 	}
+	if (c->state == DHCP4_S_NOURL) {
+		inet_ntop(AF_INET, &c->lease.addr4, addr, sizeof(addr));
+		sb_printf(&b, "bound %s, no boot URL from any server "
+			  "(%u more DISCOVERs, %u ProxyDHCP answers)", addr,
+			  c->n_nourl_discover, c->n_proxy);
+		return;
+	}
 	sb_count(&b, c->n_discover, "DISCOVER", "DISCOVERs");
 	if (!c->n_offer && !c->n_ack)
 		sb_printf(&b, ", no OFFER");
@@ -411,4 +495,34 @@ void dhcp4_client_summary(const struct dhcp4_client *c, char *buf, size_t len)
 		sb_printf(&b, ", gave up");
 	if (c->last_err.code)
 		sb_printf(&b, " (last: %s)", c->last_err.ctx);
+}
+
+int dhcp4_apply_routes(const struct lease *l, const char *name,
+		       dhcp4_route_fn add, struct sn_err *e)
+{
+	struct in_addr any = { 0 };
+	int rc;
+
+	if (!l->n_routes4)
+		return l->router4.s_addr
+			       ? add(name, any, 0, l->router4, l->addr4, l->mask4, e)
+			       : 0;
+	if (l->router4.s_addr)
+		logmsg(STAGE, "%s: option 3 ignored: option 121 gives the routes",
+		       name);
+	if (l->n_routes4_dropped)
+		logmsg(STAGE, "%s: option 121: %d routes beyond the first %d ignored",
+		       name, l->n_routes4_dropped, LEASE_MAX_ROUTES4);
+	for (int i = 0; i < l->n_routes4; i++) {
+		const struct lease_route4 *r = &l->routes4[i];
+		char dst[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &r->dst, dst, sizeof(dst));
+		inet_ntop(AF_INET, &r->gw, gw, sizeof(gw));
+		logmsg(STAGE, "%s: route %s/%u via %s (option 121)", name, dst,
+		       r->plen, r->gw.s_addr ? gw : "the link");
+		if ((rc = add(name, r->dst, r->plen, r->gw, l->addr4, l->mask4, e)))
+			return rc;
+	}
+	return 0;
 }

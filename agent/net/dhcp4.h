@@ -42,6 +42,9 @@ enum dhcp4_state {
 	DHCP4_S_SELECTING,   /* DISCOVER sent; waiting for OFFER (or rapid ACK) */
 	DHCP4_S_REQUESTING,  /* REQUEST sent for the first OFFER; ACK or NAK */
 	DHCP4_S_BOUND,       /* lease valid */
+	DHCP4_S_NOURL,       /* lease valid but no boot URL yet: DISCOVERs go
+			      * on (backoff) for a ProxyDHCP answer or another
+			      * server's OFFER that carries one */
 	DHCP4_S_FAILED,      /* cannot send at all; given up */
 };
 
@@ -61,6 +64,7 @@ struct dhcp4_client {
 	uint8_t uuid[16];
 	int has_uuid;
 	int rapid_commit;
+	int need_url;             /* no snboot.url: a lease needs a boot URL */
 	dhcp4_send_fn send;
 	void *io;
 
@@ -74,16 +78,22 @@ struct dhcp4_client {
 	uint64_t link_wait_ms;    /* since when we wait for carrier, 0 = not */
 	struct in_addr offered, server;
 	uint64_t rng;
-	struct lease lease;       /* valid in BOUND */
+	struct lease lease;       /* valid in BOUND and NOURL */
+	/* A boot URL from an answer that is not the lease's (ProxyDHCP: an
+	 * OFFER without address; another server's OFFER), first one kept. */
+	char alt_url[LEASE_URL_MAX];
+	char alt_from[64];
 
 	/* what happened, for the summary when nothing was bound */
 	unsigned n_discover, n_request, n_offer, n_ack, n_nak;
 	unsigned n_foreign, n_bad, n_send_err;
+	unsigned n_proxy;         /* ProxyDHCP answers (OFFERs without address) */
+	unsigned n_nourl_discover; /* DISCOVERs sent in NOURL */
 	struct sn_err last_err;   /* last malformed reply or send failure */
 };
 
 /* Copies the identity: serial (cfg->serial overrides id->serial), vendor
- * and user class, arch, UUID, rapid commit. seed makes the jitter and xids;
+ * and user class, arch, UUID, rapid commit; need_url = !cfg->url[0]. seed makes the jitter and xids;
  * mix something per machine into it (MAC, serial, getrandom). */
 void dhcp4_client_init(struct dhcp4_client *c, const struct nic *nic,
 		       const struct config *cfg, const struct smbios_facts *id,
@@ -97,6 +107,17 @@ void dhcp4_client_input(struct dhcp4_client *c, const uint8_t *msg,
 void dhcp4_client_timeout(struct dhcp4_client *c, uint64_t now);
 
 const char *dhcp4_state_name(enum dhcp4_state s);
+
+/* The routes a lease asks for, through add (netif_add_route4 in the
+ * agent): option 121's when present, RFC 3442 §1 "the client MUST ignore
+ * the Router option" then; else the default route via option 3. Stops at
+ * the first failure. */
+typedef int (*dhcp4_route_fn)(const char *name, struct in_addr dst,
+			      unsigned plen, struct in_addr gw,
+			      struct in_addr addr, struct in_addr mask,
+			      struct sn_err *e);
+int dhcp4_apply_routes(const struct lease *l, const char *name,
+		       dhcp4_route_fn add, struct sn_err *e);
 /* "3 DISCOVERs, no OFFER" and the like, for the deadline report. */
 void dhcp4_client_summary(const struct dhcp4_client *c, char *buf, size_t len);
 

@@ -1,6 +1,7 @@
 /* DHCPv4 wire format: BOOTREQUEST building and BOOTREPLY parsing. */
 #include "net/dhcp4_packet.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -37,6 +38,7 @@ static const uint8_t param_list[] = {
 	DHCP4_OPT_MTU, DHCP4_OPT_BROADCAST, DHCP4_OPT_NTP,
 	DHCP4_OPT_VENDOR_SPECIFIC, DHCP4_OPT_VENDOR_CLASS,
 	DHCP4_OPT_TFTP_SERVER, DHCP4_OPT_BOOTFILE, DHCP4_OPT_DOMAIN_SEARCH,
+	DHCP4_OPT_CLASSLESS_ROUTES,
 };
 
 const char *dhcp4_type_name(uint8_t type)
@@ -399,15 +401,16 @@ static int get_text(const struct opt_fields *fs, uint8_t code, char *out,
 	return 0;
 }
 
-/* The server's message (option 56) is only logged: made printable, cut. */
-static int get_message(const struct opt_fields *fs, char *out, size_t cap,
-		       struct sn_err *e)
+/* Options only logged or compared (56, the echoed 60): made printable,
+ * cut; never a reason to refuse the reply. */
+static int get_printable(const struct opt_fields *fs, uint8_t code, char *out,
+			 size_t cap, struct sn_err *e)
 {
 	struct opt_val v;
 	int rc;
 	size_t n;
 
-	if ((rc = opt_get(fs, DHCP4_OPT_MESSAGE, &v, e)))
+	if ((rc = opt_get(fs, code, &v, e)))
 		return rc;
 	n = v.found ? (v.len < cap - 1 ? v.len : cap - 1) : 0;
 	for (size_t i = 0; i < n; i++)
@@ -509,6 +512,62 @@ static int find_fields(const uint8_t *buf, size_t len, struct opt_fields *fs,
 	return 0;
 }
 
+int dhcp4_parse_routes(const uint8_t *v, size_t len, struct lease_route4 *out,
+		       int max, int *n, int *dropped, struct sn_err *e)
+{
+	size_t at = 0;
+
+	*n = *dropped = 0;
+	while (at < len) {
+		uint8_t width = v[at];
+		size_t sig = (width + 7u) / 8u;
+		uint32_t dst = 0, mask;
+		struct lease_route4 r;
+
+		if (width > 32)
+			return sn_fail(e, SN_E_DHCP4_ROUTES,
+				       "option 121, descriptor at byte %zu: width %u, at most 32",
+				       at, width);
+		if (len - at - 1 < sig + 4)
+			return sn_fail(e, SN_E_DHCP4_ROUTES,
+				       "option 121, descriptor at byte %zu: /%u needs %zu bytes, %zu left",
+				       at, width, 1 + sig + 4, len - at);
+		for (size_t i = 0; i < 4; i++)
+			dst = dst << 8 | (i < sig ? v[at + 1 + i] : 0);
+		mask = width ? 0xffffffffu << (32 - width) : 0;
+		r.dst.s_addr = htonl(dst & mask);
+		memcpy(&r.gw, v + at + 1 + sig, 4);
+		r.plen = width;
+		if (*n < max)
+			out[(*n)++] = r;
+		else
+			(*dropped)++;
+		at += 1 + sig + 4;
+	}
+	return 0;
+}
+
+static int get_routes(const struct opt_fields *fs, struct lease *l,
+		      struct sn_err *e)
+{
+	struct opt_val v;
+	int rc;
+
+	if ((rc = opt_get(fs, DHCP4_OPT_CLASSLESS_ROUTES, &v, e)))
+		return rc;
+	if (!v.found)
+		return 0;
+	if (v.len < 5)  /* the shortest descriptor: /0 and a router */
+		return bad_length(&v, "at least 5", e);
+	if ((rc = dhcp4_parse_routes(v.data, v.len, l->routes4, LEASE_MAX_ROUTES4,
+				     &l->n_routes4, &l->n_routes4_dropped, e))) {
+		char ctx[sizeof(e->ctx)];
+		snprintf(ctx, sizeof(ctx), "%.200s (option at offset %zu)", e->ctx, v.off);
+		snprintf(e->ctx, sizeof(e->ctx), "%s", ctx);
+	}
+	return rc;
+}
+
 static int parse_lease(const struct opt_fields *fs, struct lease *l,
 		       struct sn_err *e)
 {
@@ -523,7 +582,8 @@ static int parse_lease(const struct opt_fields *fs, struct lease *l,
 	    (rc = get_addrs(fs, DHCP4_OPT_LOG_SERVER, &l->log4, 1, NULL, e)) ||
 	    (rc = get_addr(fs, DHCP4_OPT_SERVER_ID, &l->server4, e)) ||
 	    (rc = get_text(fs, DHCP4_OPT_DOMAIN, l->domain, sizeof(l->domain), e)) ||
-	    (rc = get_text(fs, DHCP4_OPT_HOSTNAME, l->hostname, sizeof(l->hostname), e)))
+	    (rc = get_text(fs, DHCP4_OPT_HOSTNAME, l->hostname, sizeof(l->hostname), e)) ||
+	    (rc = get_routes(fs, l, e)))
 		return rc;
 	if ((rc = get_uint(fs, DHCP4_OPT_LEASE_TIME, 4, &x, &found, e)))
 		return rc;
@@ -564,7 +624,9 @@ static int parse_boot(const uint8_t *buf, const struct opt_fields *fs,
 	if ((rc = get_text(fs, DHCP4_OPT_BOOTFILE, out->bootfile,
 			   sizeof(out->bootfile), e)) ||
 	    (rc = get_text(fs, DHCP4_OPT_TFTP_SERVER, out->tftp_server,
-			   sizeof(out->tftp_server), e)))
+			   sizeof(out->tftp_server), e)) ||
+	    (rc = get_printable(fs, DHCP4_OPT_VENDOR_CLASS, out->vendor_class,
+				sizeof(out->vendor_class), e)))
 		return rc;
 	if (!out->bootfile[0] && !(overload & 1))
 		get_legacy_text(buf + OFF_FILE, LEN_FILE, out->bootfile,
@@ -594,7 +656,8 @@ int dhcp4_parse(const uint8_t *buf, size_t len, uint32_t xid,
 	if ((rc = find_fields(buf, len, &fs, &overload, e)) ||
 	    (rc = parse_type(&fs, out, e)) ||
 	    (rc = parse_lease(&fs, &out->lease, e)) ||
-	    (rc = get_message(&fs, out->message, sizeof(out->message), e)) ||
+	    (rc = get_printable(&fs, DHCP4_OPT_MESSAGE, out->message,
+				sizeof(out->message), e)) ||
 	    (rc = parse_boot(buf, &fs, overload, out, e)))
 		return rc;
 	out->server_id = out->lease.server4;

@@ -63,6 +63,7 @@ enum dhcp4_opt {
 	DHCP4_OPT_CLIENT_NDI = 94,
 	DHCP4_OPT_CLIENT_UUID = 97,
 	DHCP4_OPT_DOMAIN_SEARCH = 119,
+	DHCP4_OPT_CLASSLESS_ROUTES = 121,
 	DHCP4_OPT_END = 255,
 };
 
@@ -99,6 +100,8 @@ struct dhcp4_reply {
 	char message[128];         /* option 56 (why a NAK), "" if none */
 	char bootfile[LEASE_URL_MAX]; /* option 67, else the file field */
 	char tftp_server[64];      /* option 66, else the sname field */
+	char vendor_class[64];     /* option 60 echoed ("PXEClient" from a
+				    * ProxyDHCP server), "" if none */
 	struct lease lease;        /* family AF_INET; addr4 = yiaddr */
 };
 
@@ -109,6 +112,14 @@ struct dhcp4_reply {
  * URL is the bootfile when it is an http:// or https:// URL. */
 int dhcp4_parse(const uint8_t *buf, size_t len, uint32_t xid,
 		const uint8_t mac[6], struct dhcp4_reply *out, struct sn_err *e);
+
+/* Option 121 (RFC 3442): descriptor = width (0..32), the significant
+ * octets of the destination, 4 octets of router. Up to max routes go to
+ * out (bits past the width cleared), the count to *n and any beyond max
+ * to *dropped. A width over 32 or a truncated descriptor is an error
+ * naming the descriptor's offset inside the option. */
+int dhcp4_parse_routes(const uint8_t *v, size_t len, struct lease_route4 *out,
+		       int max, int *n, int *dropped, struct sn_err *e);
 
 /* "DISCOVER", "OFFER", ...; "unknown" for anything else. */
 const char *dhcp4_type_name(uint8_t type);

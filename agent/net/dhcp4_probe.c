@@ -151,10 +151,7 @@ static int probe_apply(struct probe *p, struct sn_err *e)
 		if (netif_set_mtu(name, l->mtu, &mtu_err))
 			logmsg(STAGE, "%s: %s", name, sn_format(&mtu_err, text, sizeof(text)));
 	}
-	if (l->router4.s_addr &&
-	    (rc = netif_add_default_route4(name, l->router4, l->addr4, l->mask4, e)))
-		return rc;
-	return 0;
+	return dhcp4_apply_routes(l, name, netif_add_route4, e);
 }
 
 static void probe_summary(const struct probe *p, char *buf, size_t len)

@@ -320,7 +320,8 @@ static int add_route(const char *name, struct in_addr dst, struct in_addr mask,
 	set_sin(&rt.rt_dst, dst);
 	set_sin(&rt.rt_genmask, mask);
 	set_sin(&rt.rt_gateway, gw);
-	rt.rt_flags = RTF_UP | (gw.s_addr ? RTF_GATEWAY : RTF_HOST);
+	rt.rt_flags = RTF_UP | (gw.s_addr ? RTF_GATEWAY : 0) |
+		      (mask.s_addr == 0xffffffffu ? RTF_HOST : 0);
 	rt.rt_dev = dev;
 	sn_clear(&err);
 	rc = if_ioctl(SIOCADDRT, &rt, SN_E_NET_ROUTE, "add route", name, &err);
@@ -342,6 +343,21 @@ int netif_add_default_route4(const char *name, struct in_addr gw,
 	    (rc = add_route(name, gw, host, any, e)))
 		return rc;
 	return add_route(name, any, any, gw, e);
+}
+
+int netif_add_route4(const char *name, struct in_addr dst, unsigned plen,
+		     struct in_addr gw, struct in_addr addr, struct in_addr mask,
+		     struct sn_err *e)
+{
+	struct in_addr any = { 0 }, host = { 0xffffffffu }, m;
+	int rc;
+
+	m.s_addr = htonl(plen ? 0xffffffffu << (32 - (plen > 32 ? 32 : plen)) : 0);
+	if (gw.s_addr &&
+	    (gw.s_addr & mask.s_addr) != (addr.s_addr & mask.s_addr) &&
+	    (rc = add_route(name, gw, host, any, e)))
+		return rc;
+	return add_route(name, dst, m, gw, e);
 }
 
 int netif_set_mtu(const char *name, unsigned mtu, struct sn_err *e)

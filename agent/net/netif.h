@@ -37,6 +37,13 @@ int netif_add_default_route4(const char *name, struct in_addr gw,
 			     struct in_addr addr, struct in_addr mask,
 			     struct sn_err *e);
 
+/* Route to dst/plen via gw on name (gw 0.0.0.0: on the link). A gw
+ * outside addr/mask gets a host route on the link first, as above. An
+ * existing identical route is not an error. plen 0 is a default route. */
+int netif_add_route4(const char *name, struct in_addr dst, unsigned plen,
+		     struct in_addr gw, struct in_addr addr, struct in_addr mask,
+		     struct sn_err *e);
+
 int netif_set_mtu(const char *name, unsigned mtu, struct sn_err *e);
 
 #endif

@@ -225,9 +225,10 @@ static void log_lease(const struct race *r, int i, const char *what)
 		inet_ntop(AF_INET6, &p->lease.addr6, addr, sizeof(addr));
 	else
 		inet_ntop(AF_INET, &p->lease.addr4, addr, sizeof(addr));
-	logmsg(STAGE, "%s: %s %s %s rank %d, boot URL %s", p->nic->name, what,
+	logmsg(STAGE, "%s: %s %s %s rank %d, boot URL %s%s%s", p->nic->name, what,
 	       p->ops->name, addr, p->nic->rank,
-	       p->lease.boot_url[0] ? p->lease.boot_url : "none");
+	       p->lease.boot_url[0] ? p->lease.boot_url : "none",
+	       p->lease.url_from[0] ? " from " : "", p->lease.url_from);
 }
 
 /* A probe changed: note a new lease, and a new leader. */

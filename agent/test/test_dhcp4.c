@@ -523,6 +523,165 @@ static void ignores_input_when_not_waiting(void **state)
 	assert_string_equal(dhcp4_state_name(DHCP4_S_REQUESTING), "requesting");
 }
 
+/* Option 54 of a fixture rewritten: the same answer from another server. */
+static size_t reply_from(struct world *w, const char *name, uint8_t last,
+			 uint8_t *b, size_t cap)
+{
+	size_t n = reply(w, name, b, cap);
+
+	for (size_t i = DHCP4_HEADER_LEN; i + 1 < n && b[i] != 255;) {
+		if (b[i] == 0) {
+			i++;
+			continue;
+		}
+		if (b[i] == 54)
+			b[i + 5] = last;
+		i += 2u + b[i + 1];
+	}
+	return n;
+}
+
+/* ProxyDHCP first, then the address server: the lease takes the proxy's
+ * URL and says where it came from. */
+static void proxy_url_combined_with_lease(void **state)
+{
+	struct world *w = *state;
+	uint64_t now;
+
+	init(w, 21);
+	now = to_selecting(w, 0);
+	feed(w, "offer_proxy.bin", now + 2);
+	assert_int_equal(w->c.state, DHCP4_S_SELECTING);  /* no address from it */
+	assert_int_equal(w->c.n_proxy, 1);
+	feed(w, "offer_nourl.bin", now + 3);
+	assert_int_equal(w->c.state, DHCP4_S_REQUESTING);
+	feed(w, "ack_nourl.bin", now + 4);
+	assert_int_equal(w->c.state, DHCP4_S_BOUND);
+	assert_string_equal(w->c.lease.boot_url, "https://10.77.0.1:8443/api/v1/boot");
+	assert_string_equal(w->c.lease.url_from, "ProxyDHCP 10.77.0.1");
+	assert_int_equal(w->c.lease.addr4.s_addr, htonl(0x0a4d003f));
+}
+
+/* No URL in the ACK and none seen: the address is kept and DISCOVERs go
+ * on with the backoff, same xid; a late ProxyDHCP answer completes it. */
+static void no_url_keeps_address_and_asks(void **state)
+{
+	struct world *w = *state;
+	uint64_t now, t;
+	char sum[200];
+
+	init(w, 22);
+	now = to_selecting(w, 0);
+	feed(w, "offer_nourl.bin", now + 1);
+	feed(w, "ack_nourl.bin", now + 2);
+	assert_int_equal(w->c.state, DHCP4_S_NOURL);
+	assert_int_equal(w->sent.n, 2);
+	assert_in_range(w->c.timer_ms, now + 2 + DHCP4_RETRY_MIN_MS * 3 / 4,
+			now + 2 + DHCP4_RETRY_MIN_MS * 5 / 4);
+	t = w->c.timer_ms;
+	dhcp4_client_timeout(&w->c, t);
+	assert_int_equal(w->sent.n, 3);
+	assert_int_equal(sent_type(w, 2), DHCP4_DISCOVER);
+	assert_int_equal(sent_xid(w, 2), sent_xid(w, 0));
+	assert_in_range(w->c.timer_ms - t, DHCP4_RETRY_MIN_MS * 2 * 3 / 4,
+			DHCP4_RETRY_MIN_MS * 2 * 5 / 4);
+	dhcp4_client_summary(&w->c, sum, sizeof(sum));
+	assert_non_null(strstr(sum, "bound 10.77.0.63, no boot URL"));
+	feed(w, "offer_nourl.bin", t + 5);  /* the same server again: no URL */
+	assert_int_equal(w->c.state, DHCP4_S_NOURL);
+	feed(w, "offer_proxy.bin", t + 9);
+	assert_int_equal(w->c.state, DHCP4_S_BOUND);
+	assert_int_equal(w->c.timer_ms, 0);
+	assert_string_equal(w->c.lease.boot_url, "https://10.77.0.1:8443/api/v1/boot");
+	assert_int_equal(w->c.lease.addr4.s_addr, htonl(0x0a4d003f));
+	assert_int_equal(w->c.lease.got_ms, t + 9);
+}
+
+/* With snboot.url set, a lease without URL is all that is needed. */
+static void no_url_needed_with_snboot_url(void **state)
+{
+	struct world *w = *state;
+	uint64_t now;
+
+	snprintf(w->cfg.url, sizeof(w->cfg.url), "https://boot.example.test/");
+	init(w, 23);
+	now = to_selecting(w, 0);
+	feed(w, "offer_nourl.bin", now + 1);
+	feed(w, "ack_nourl.bin", now + 2);
+	assert_int_equal(w->c.state, DHCP4_S_BOUND);
+	assert_string_equal(w->c.lease.boot_url, "");
+}
+
+/* Two servers: we request the first OFFER's address (no URL); the second
+ * server's OFFER brings the URL, which the lease takes. */
+static void second_server_url(void **state)
+{
+	struct world *w = *state;
+	uint8_t b[2048];
+	uint64_t now;
+	size_t n;
+
+	init(w, 24);
+	now = to_selecting(w, 0);
+	feed(w, "offer_nourl.bin", now + 1);
+	assert_int_equal(w->c.state, DHCP4_S_REQUESTING);
+	n = reply_from(w, "offer.bin", 2, b, sizeof(b));  /* from 10.77.0.2 */
+	dhcp4_client_input(&w->c, b, n, now + 2);
+	assert_int_equal(w->c.state, DHCP4_S_REQUESTING);
+	assert_int_equal(w->sent.n, 2);  /* no second REQUEST */
+	feed(w, "ack_nourl.bin", now + 3);
+	assert_int_equal(w->c.state, DHCP4_S_BOUND);
+	assert_string_equal(w->c.lease.boot_url, "http://10.77.0.1:8080/boot.ipxe");
+	assert_string_equal(w->c.lease.url_from, "OFFER from 10.77.0.2");
+}
+
+struct route_call {
+	struct in_addr dst, gw;
+	unsigned plen;
+};
+static struct route_call calls[8];
+static int n_calls;
+
+static int fake_route(const char *name, struct in_addr dst, unsigned plen,
+		      struct in_addr gw, struct in_addr addr, struct in_addr mask,
+		      struct sn_err *e)
+{
+	(void)name, (void)addr, (void)mask;
+	if (n_calls >= 8)
+		return sn_fail(e, SN_E_NET_ROUTE, "too many");
+	calls[n_calls++] = (struct route_call){ dst, gw, plen };
+	return 0;
+}
+
+/* RFC 3442: with option 121 the router option is ignored. */
+static void routes_applied_from_121(void **state)
+{
+	struct world *w = *state;
+	struct sn_err e;
+	uint64_t now;
+
+	init(w, 25);
+	now = to_selecting(w, 0);
+	feed(w, "offer_nourl.bin", now + 1);
+	feed(w, "ack_routes.bin", now + 2);
+	assert_int_equal(w->c.state, DHCP4_S_BOUND);
+	n_calls = 0;
+	assert_int_equal(dhcp4_apply_routes(&w->c.lease, "eth0", fake_route, &e), 0);
+	assert_int_equal(n_calls, 3);
+	assert_int_equal(calls[0].dst.s_addr, htonl(0xc0a83200));
+	assert_int_equal(calls[0].plen, 24);
+	assert_int_equal(calls[0].gw.s_addr, htonl(0x0a4d00fe));
+	assert_int_equal(calls[2].plen, 0);
+	assert_int_equal(calls[2].gw.s_addr, htonl(0x0a4d0001));  /* not option 3's .9 */
+	/* Without option 121: the default route via option 3. */
+	w->c.lease.n_routes4 = 0;
+	n_calls = 0;
+	assert_int_equal(dhcp4_apply_routes(&w->c.lease, "eth0", fake_route, &e), 0);
+	assert_int_equal(n_calls, 1);
+	assert_int_equal(calls[0].plen, 0);
+	assert_int_equal(calls[0].gw.s_addr, htonl(0x0a4d0009));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -542,6 +701,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(gives_up_waiting_for_carrier, setup, teardown),
 		cmocka_unit_test_setup_teardown(max_identity_fits, setup, teardown),
 		cmocka_unit_test_setup_teardown(ignores_input_when_not_waiting, setup, teardown),
+		cmocka_unit_test_setup_teardown(proxy_url_combined_with_lease, setup, teardown),
+		cmocka_unit_test_setup_teardown(no_url_keeps_address_and_asks, setup, teardown),
+		cmocka_unit_test_setup_teardown(no_url_needed_with_snboot_url, setup, teardown),
+		cmocka_unit_test_setup_teardown(second_server_url, setup, teardown),
+		cmocka_unit_test_setup_teardown(routes_applied_from_121, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

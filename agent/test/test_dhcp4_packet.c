@@ -133,7 +133,7 @@ static void build_discover_options(void **state)
 {
 	struct dhcp4_request r = discover();
 	uint8_t b[DHCP4_MAX_MSG], want[32];
-	static const uint8_t prl[] = { 1, 3, 6, 7, 12, 15, 26, 28, 42, 43, 60, 66, 67, 119 };
+	static const uint8_t prl[] = { 1, 3, 6, 7, 12, 15, 26, 28, 42, 43, 60, 66, 67, 119, 121 };
 	size_t len;
 	struct sn_err e;
 
@@ -643,6 +643,108 @@ static void ipudp_errors(void **state)
 	assert_int_equal(dhcp4_ipudp_unwrap(bad, n, 68, 1, &payload, &plen, &e), 0);
 }
 
+/* dnsmasq in proxy mode: an OFFER without address, the URL in the file
+ * field, option 60 echoing "HTTPClient". */
+static void parse_proxy_offer(void **state)
+{
+	uint8_t b[2048];
+	size_t n = load("offer_proxy.bin", b, sizeof(b));
+	struct dhcp4_reply r;
+	struct sn_err e;
+
+	assert_int_equal(dhcp4_parse(b, n, FIX_XID, fix_mac, &r, &e), 0);
+	assert_int_equal(r.type, DHCP4_OFFER);
+	assert_int_equal(r.lease.addr4.s_addr, 0);
+	assert_ip(r.server_id, "10.77.0.1");
+	assert_ip(r.siaddr, "10.77.0.1");
+	assert_string_equal(r.vendor_class, "HTTPClient");
+	assert_string_equal(r.lease.boot_url, "https://10.77.0.1:8443/api/v1/boot");
+	assert_int_equal(r.lease.n_routes4, 0);
+}
+
+/* Option 121 from dnsmasq: three routes, option 3 beside them. */
+static void parse_classless_routes(void **state)
+{
+	uint8_t b[2048];
+	size_t n = load("ack_routes.bin", b, sizeof(b));
+	struct dhcp4_reply r;
+	struct sn_err e;
+	const struct lease_route4 *rt = r.lease.routes4;
+
+	assert_int_equal(dhcp4_parse(b, n, FIX_XID, fix_mac, &r, &e), 0);
+	assert_int_equal(r.type, DHCP4_ACK);
+	assert_ip(r.lease.router4, "10.77.0.9");
+	assert_int_equal(r.lease.n_routes4, 3);
+	assert_int_equal(r.lease.n_routes4_dropped, 0);
+	assert_ip(rt[0].dst, "192.168.50.0");
+	assert_int_equal(rt[0].plen, 24);
+	assert_ip(rt[0].gw, "10.77.0.254");
+	assert_ip(rt[1].dst, "10.0.0.0");
+	assert_int_equal(rt[1].plen, 8);
+	assert_ip(rt[1].gw, "10.77.0.253");
+	assert_ip(rt[2].dst, "0.0.0.0");
+	assert_int_equal(rt[2].plen, 0);
+	assert_ip(rt[2].gw, "10.77.0.1");
+	assert_string_equal(r.lease.boot_url, "https://192.168.50.10/api/v1/boot");
+}
+
+/* RFC 3442 §3 descriptors by hand: widths 0, 1..8 (one octet), 25..32
+ * (four), bits past the width cleared, more than max counted. */
+static void routes_descriptors(void **state)
+{
+	static const uint8_t v[] = {
+		32, 10, 1, 2, 3,  10, 77, 0, 1,    /* 10.1.2.3/32 */
+		0,  10, 77, 0, 1,                  /* default */
+		9,  172, 255,  0, 0, 0, 0,         /* 172.128.0.0/9 on the link */
+		25, 192, 168, 1, 0xff,  1, 1, 1, 1,/* 192.168.1.128/25 */
+	};
+	struct lease_route4 out[3];
+	struct sn_err e;
+	int n, dropped;
+
+	assert_int_equal(dhcp4_parse_routes(v, sizeof(v), out, 3, &n, &dropped, &e), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(dropped, 1);
+	assert_ip(out[0].dst, "10.1.2.3");
+	assert_int_equal(out[0].plen, 32);
+	assert_ip(out[1].dst, "0.0.0.0");
+	assert_ip(out[1].gw, "10.77.0.1");
+	assert_ip(out[2].dst, "172.128.0.0");
+	assert_int_equal(out[2].gw.s_addr, 0);
+	assert_int_equal(dhcp4_parse_routes(v, sizeof(v), out, 0, &n, &dropped, &e), 0);
+	assert_int_equal(dropped, 4);
+}
+
+static void routes_malformed(void **state)
+{
+	static const uint8_t wide[] = { 33, 1, 2, 3, 4, 5, 1, 1, 1, 1 };
+	static const uint8_t cut[] = { 0, 10, 77, 0, 1, 24, 192, 168, 1, 10, 77 };
+	struct lease_route4 out[4];
+	struct sn_err e;
+	int n, dropped;
+	uint8_t b[2048];
+	size_t len = load("ack_routes.bin", b, sizeof(b));
+	struct dhcp4_reply r;
+
+	assert_int_equal(dhcp4_parse_routes(wide, sizeof(wide), out, 4, &n, &dropped, &e),
+			 SN_E_DHCP4_ROUTES);
+	assert_non_null(strstr(e.ctx, "byte 0: width 33"));
+	assert_int_equal(dhcp4_parse_routes(cut, sizeof(cut), out, 4, &n, &dropped, &e),
+			 SN_E_DHCP4_ROUTES);
+	assert_non_null(strstr(e.ctx, "byte 5: /24 needs 8 bytes, 6 left"));
+	/* In a packet: the 19-byte option, its last descriptor's width made 40. */
+	for (size_t i = DHCP4_HEADER_LEN; i + 1 < len; i += 2u + b[i + 1]) {
+		if (b[i] != 121)
+			continue;
+		assert_int_equal(b[i + 1], 19);
+		b[i + 2 + 14] = 40;
+		break;
+	}
+	assert_int_equal(dhcp4_parse(b, len, FIX_XID, fix_mac, &r, &e), SN_E_DHCP4_ROUTES);
+	assert_non_null(strstr(e.ctx, "descriptor at byte 14: width 40"));
+	assert_non_null(strstr(e.ctx, "option at offset"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -652,6 +754,10 @@ int main(void)
 		cmocka_unit_test(build_request),
 		cmocka_unit_test(build_errors),
 		cmocka_unit_test(parse_offer),
+		cmocka_unit_test(parse_proxy_offer),
+		cmocka_unit_test(parse_classless_routes),
+		cmocka_unit_test(routes_descriptors),
+		cmocka_unit_test(routes_malformed),
 		cmocka_unit_test(parse_ack),
 		cmocka_unit_test(parse_ack_rapid),
 		cmocka_unit_test(parse_nak),
