@@ -5,7 +5,7 @@ set -eu
 config=$1; shift
 bad=0
 for frag in "$@"; do
-	grep -E '^CONFIG_[A-Z0-9_]+=y' "$frag" | while IFS= read -r line; do
+	grep -E '^CONFIG_[A-Z0-9_]+=(y|[0-9]+)$' "$frag" | while IFS= read -r line; do
 		grep -qx "$line" "$config" || { echo "kconfig: $frag wants $line, not in .config" >&2; exit 1; }
 	done || bad=1
 done

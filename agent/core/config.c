@@ -13,13 +13,14 @@
 
 #include "net/rules.h"
 
-enum kind { KIND_STRING, KIND_URL, KIND_RULES, KIND_UINT, KIND_BOOL };
+enum kind { KIND_STRING, KIND_URL, KIND_RULES, KIND_UINT, KIND_BOOL, KIND_CHOICE };
 
 #define TYPE_TEXT_KIND_STRING "string"
 #define TYPE_TEXT_KIND_URL "url"
 #define TYPE_TEXT_KIND_RULES "rules"
 #define TYPE_TEXT_KIND_UINT "uint"
 #define TYPE_TEXT_KIND_BOOL "bool"
+#define TYPE_TEXT_KIND_CHOICE "choice"
 
 /* X(name, kind, struct field, default, min, max, summary); docs/params has a
  * page per row (agent/test/test_config.c checks). */
@@ -52,10 +53,32 @@ enum kind { KIND_STRING, KIND_URL, KIND_RULES, KIND_UINT, KIND_BOOL };
 	  "serial number reported instead of the SMBIOS one")                 \
 	X("ca", KIND_STRING, ca, "/etc/snboot/ca.pem", 0, 0,                  \
 	  "path of the CA bundle the backend's certificate must chain to")    \
+	X("kexec", KIND_CHOICE, kexec, "tools", 0, 0,                         \
+	  "how a kernel is loaded: tools (kexec-tools, no re-hashing) or file (kexec_file_load)") \
+	X("local", KIND_CHOICE, local, "auto", 0, 0,                          \
+	  "local disk path: kexec (its boot entries), bootnext (UEFI reboots to its loader) or auto") \
+	X("shell", KIND_BOOL, shell, "0", 0, 1,                               \
+	  "start a busybox shell on the console; the agent keeps running")    \
+	X("shell_on_failure", KIND_BOOL, shell_on_failure, "0", 0, 1,         \
+	  "start a console shell when the agent gives up or fails (baked config)") \
+	X("test_panic", KIND_BOOL, test_panic, "0", 0, 1,                     \
+	  "tests only: the agent exits at once, so the kernel panics and reboots") \
 	X("rapid_commit", KIND_BOOL, rapid_commit, "1", 0, 1,                 \
 	  "offer DHCP rapid commit (v4 option 80, v6 option 14)")             \
 	X("local_timeout", KIND_UINT, local_timeout_s, "300", 0, 86400,       \
-	  "seconds without a boot decision before booting the local disk; 0 never")
+	  "seconds without a boot decision before booting the local disk; 0 never") \
+	X("script_error", KIND_CHOICE, script_error, "local", 0, 0,           \
+	  "where a failed script leaves the machine: local (disk) or retry")  \
+	X("local_tries", KIND_UINT, local_tries, "3", 1, 100,                 \
+	  "kexecs of one local entry without a healthy boot before the next") \
+	X("allow_http", KIND_BOOL, allow_http, "0", 0, 1,                     \
+	  "accept a plain http:// backend URL (labs; baked config only)")     \
+	X("http_artifacts", KIND_CHOICE, http_artifacts, "pinned", 0, 0,      \
+	  "http:// kernels, initrds, scripts: pinned (need --sha256) or any (baked only)") \
+	X("proxy", KIND_STRING, proxy, "", 0, 0,                              \
+	  "HTTP proxy URL for the backend and downloads; empty: none")        \
+	X("no_proxy", KIND_STRING, no_proxy, "", 0, 0,                        \
+	  "comma-separated hosts or domains reached without the proxy")
 
 #define AS_PARAM(name, kind, field, def, min, max, summary) \
 	{ name, TYPE_TEXT_##kind, def, min, max, summary },
@@ -72,6 +95,42 @@ struct slot {
 static const struct slot slots[] = { CONFIG_PARAMS(AS_SLOT) };
 
 #define N_PARAMS (sizeof(params) / sizeof(params[0]))
+
+/* The words a KIND_CHOICE parameter accepts, '|'-separated. */
+static const struct {
+	const char *name;
+	const char *words;
+} choices[] = {
+	{ "script_error", "local|retry" },
+	{ "kexec", "tools|file" },
+	{ "local", "kexec|bootnext|auto" },
+	{ "http_artifacts", "pinned|any" },
+};
+
+const char *config_choice_words(const char *name)
+{
+	for (size_t i = 0; i < sizeof(choices) / sizeof(choices[0]); i++)
+		if (strcmp(choices[i].name, name) == 0)
+			return choices[i].words;
+	return NULL;
+}
+
+static int check_choice(const struct config_param *p, const char *value,
+			struct sn_err *e)
+{
+	const char *w = config_choice_words(p->name);
+	size_t n = strlen(value);
+
+	while (w && *w) {
+		size_t len = strcspn(w, "|");
+		if (len == n && n && strncmp(w, value, n) == 0)
+			return SN_OK;
+		w += len + (w[len] == '|');
+	}
+	return sn_fail(e, SN_E_CONFIG_BAD_CHOICE, "snboot.%s=%s: not one of %s",
+		       p->name, value, config_choice_words(p->name) ?
+		       config_choice_words(p->name) : "(none)");
+}
 
 const struct config_param *config_params(size_t *count)
 {
@@ -210,6 +269,8 @@ static int set_text(const struct config_param *p, const struct slot *s,
 		rc = check_url(p, value, e);
 	else if (s->kind == KIND_RULES)
 		rc = check_rules(p, value, e);
+	else if (s->kind == KIND_CHOICE)
+		rc = check_choice(p, value, e);
 	if (rc != SN_OK)
 		return rc;
 	memcpy(dst, value, n + 1);
@@ -236,6 +297,7 @@ int config_set(struct config *c, const char *name, const char *value,
 	case KIND_STRING:
 	case KIND_URL:
 	case KIND_RULES:
+	case KIND_CHOICE:
 		return set_text(&params[i], s, field, value, e);
 	}
 	return sn_fail(e, SN_E_CONFIG_UNKNOWN, "snboot.%s: no type", name);
@@ -407,6 +469,17 @@ static char *next_word(char *args, char **param, char **val)
 	return args + i;
 }
 
+/* Trust settings only the baked file sets (docs/params say so). */
+int config_baked_only(const char *name)
+{
+	static const char *const baked[] = { "allow_http", "http_artifacts" };
+
+	for (size_t i = 0; i < sizeof(baked) / sizeof(baked[0]); i++)
+		if (name_eq(baked[i], name))
+			return 1;
+	return 0;
+}
+
 static void apply_word(struct config *c, const char *param, const char *val,
 		       config_warn_fn warn, void *arg)
 {
@@ -423,6 +496,12 @@ static void apply_word(struct config *c, const char *param, const char *val,
 		val = "1";
 	if (val == NULL) {
 		sn_fail(&e, SN_E_CONFIG_NO_VALUE, "%s", param);
+		warn_with_prefix(warn, arg, &e, "kernel command line: ");
+		return;
+	}
+	if (config_baked_only(name)) {
+		sn_fail(&e, SN_E_CONFIG_BAKED_ONLY, "snboot.%s: set it in the baked "
+			"/etc/snboot.conf; ignored", name);
 		warn_with_prefix(warn, arg, &e, "kernel command line: ");
 		return;
 	}

@@ -27,6 +27,17 @@ struct config {
 	char ca[256];             /* ca: path of the CA bundle baked in the image */
 	int rapid_commit;         /* rapid_commit: offer DHCP rapid commit (v4 opt 80, v6 opt 14) */
 	unsigned local_timeout_s; /* local_timeout: no decision by then → local disk */
+	char kexec[8];            /* kexec: "tools" (kexec-tools, kexec_load) or "file" */
+	char local[16];           /* local: "kexec", "bootnext" or "auto" */
+	int shell;                /* shell: a busybox shell on the console */
+	int shell_on_failure;     /* shell_on_failure: a console shell when the agent gives up */
+	int test_panic;           /* test_panic: exit at once (tests: panic → reboot) */
+	char script_error[8];     /* script_error: "local" or "retry" after a failed script */
+	unsigned local_tries;     /* local_tries: kexecs of a local entry before the next */
+	int allow_http;           /* allow_http: accept an http:// backend URL (baked config only) */
+	char http_artifacts[8];   /* http_artifacts: "pinned" (http:// needs --sha256) or "any" (baked only) */
+	char proxy[256];          /* proxy: HTTP proxy URL for backend and artifacts, "" none */
+	char no_proxy[256];       /* no_proxy: hosts reached without the proxy (curl's list) */
 };
 
 /* Fills every field with its table default. */
@@ -44,6 +55,10 @@ void config_parse_file(struct config *c, const char *buf, size_t len,
 void config_parse_cmdline(struct config *c, const char *cmdline,
 			  config_warn_fn warn, void *arg);
 
+/* 1 for a parameter the kernel command line may not set (trust settings:
+ * whoever controls the boot loader's command line must not lower them). */
+int config_baked_only(const char *name);
+
 /* Sets one parameter by name; the function both parsers use. */
 int config_set(struct config *c, const char *name, const char *value,
 	       struct sn_err *e);
@@ -57,6 +72,9 @@ struct config_param {
 	const char *summary;
 };
 const struct config_param *config_params(size_t *count);
+
+/* The '|'-separated words a "choice" parameter accepts, NULL for others. */
+const char *config_choice_words(const char *name);
 
 /* Formats a parameter's current value as text (for `${}` and logging). */
 int config_get(const struct config *c, const char *name, char *buf, size_t len);

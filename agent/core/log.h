@@ -10,6 +10,9 @@
 /* Monotonic milliseconds since an arbitrary start (CLOCK_MONOTONIC). */
 uint64_t mono_ms(void);
 
+/* Sleeps ms milliseconds, resuming after signals (the agent's one sleep). */
+void mono_sleep_ms(unsigned ms);
+
 /* "[   12.345] snboot <stage>: <message>" on the console. */
 void logmsg(const char *stage, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
