@@ -8,6 +8,7 @@
 
 #include "api.h"
 #include "db.h"
+#include "validate.h"
 
 #define EVENTS_DEFAULT 100
 #define EVENTS_MAX 1000
@@ -25,12 +26,21 @@ static int token_equal(const char *given, const char *expected)
 /* MHD_YES/NO after replying, or -1 when the caller may go on. */
 static int refuse_unauthorized(struct request *rq)
 {
-	const char *token = rq->srv->admin_token;
-	if (!token)
-		return reply_text(rq, MHD_HTTP_FORBIDDEN,
-				  "admin API disabled: start serve with --admin-token or SNBOOT_ADMIN_TOKEN");
+	struct server *srv = rq->srv;
 	const char *auth = request_header(rq, MHD_HTTP_HEADER_AUTHORIZATION);
-	if (auth && !strncmp(auth, "Bearer ", 7) && token_equal(auth + 7, token))
+	int configured, ok = 0;
+
+	/* SIGHUP may swap the token: compare under its lock. */
+	pthread_mutex_lock(&srv->token_lock);
+	configured = srv->admin_token != NULL;
+	if (configured && auth && !strncmp(auth, "Bearer ", 7))
+		ok = token_equal(auth + 7, srv->admin_token);
+	pthread_mutex_unlock(&srv->token_lock);
+	if (!configured)
+		return reply_text(rq, MHD_HTTP_FORBIDDEN,
+				  "admin API disabled: start serve with --admin-token-file, "
+				  "--admin-token or SNBOOT_ADMIN_TOKEN");
+	if (ok)
 		return -1;
 	struct MHD_Response *resp;
 	static const char text[] = "missing or wrong bearer token\n";
@@ -89,9 +99,10 @@ static int add_machine_to_array(const struct machine *m, void *ctx)
 static enum MHD_Result list_machines(struct request *rq)
 {
 	cJSON *list = cJSON_CreateArray();
-	if (!list || db_machines_each(rq->srv->db, add_machine_to_array, list) != 0) {
+	int rc = list ? db_machines_each(rq->srv->db, add_machine_to_array, list) : -1;
+	if (rc != 0) {
 		cJSON_Delete(list);
-		return reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
+		return reply_db_error(rq, rc);
 	}
 	return reply_json(rq, MHD_HTTP_OK, list);
 }
@@ -101,7 +112,7 @@ static enum MHD_Result get_machine(struct request *rq, const char *serial)
 	struct machine m;
 	int found = db_machine_get(rq->srv->db, serial, &m);
 	if (found < 0)
-		return reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
+		return reply_db_error(rq, found);
 	if (!found)
 		return reply_text(rq, MHD_HTTP_NOT_FOUND, "no machine with that serial");
 	cJSON *doc = machine_json(&m);
@@ -150,7 +161,7 @@ static enum MHD_Result put_machine(struct request *rq, const char *serial)
 	if (strcmp(action, "local")) {
 		int found = profile ? db_profile_get(rq->srv->db, profile, &prof) : 0;
 		if (found < 0) {
-			rc = reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
+			rc = reply_db_error(rq, found);
 			goto out;
 		}
 		if (!found) {
@@ -165,8 +176,9 @@ static enum MHD_Result put_machine(struct request *rq, const char *serial)
 		goto out;
 	}
 	request_note(rq, "action=%s", action);
-	if (db_machine_put(rq->srv->db, serial, action, profile, addresses) < 0)
-		rc = reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
+	int put = db_machine_put(rq->srv->db, serial, action, profile, addresses);
+	if (put < 0)
+		rc = reply_db_error(rq, put);
 	else
 		rc = get_machine(rq, serial);
 out:
@@ -179,7 +191,7 @@ static enum MHD_Result delete_machine(struct request *rq, const char *serial)
 {
 	int deleted = db_machine_delete(rq->srv->db, serial);
 	if (deleted < 0)
-		return reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
+		return reply_db_error(rq, deleted);
 	if (!deleted)
 		return reply_text(rq, MHD_HTTP_NOT_FOUND, "no machine with that serial");
 	return reply_empty(rq, MHD_HTTP_NO_CONTENT);
@@ -217,9 +229,10 @@ static enum MHD_Result machine_events(struct request *rq, const char *serial)
 		limit = (int)n;
 	}
 	cJSON *list = cJSON_CreateArray();
-	if (!list || db_events_each(rq->srv->db, serial, limit, add_event_to_array, list) != 0) {
+	int rc = list ? db_events_each(rq->srv->db, serial, limit, add_event_to_array, list) : -1;
+	if (rc != 0) {
 		cJSON_Delete(list);
-		return reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
+		return reply_db_error(rq, rc);
 	}
 	return reply_json(rq, MHD_HTTP_OK, list);
 }
@@ -247,6 +260,11 @@ enum MHD_Result api_admin(struct request *rq, const char *rest)
 	memcpy(serial, start, n);
 	serial[n] = '\0';
 	request_set_serial(rq, serial);
+	/* The boot API's rules: a serial it would refuse cannot be created,
+	 * read or deleted here either. */
+	const char *problem = serial_problem(serial);
+	if (problem)
+		return reply_text(rq, MHD_HTTP_BAD_REQUEST, "%s", problem);
 
 	if (slash) {
 		if (strcmp(slash, "/events"))

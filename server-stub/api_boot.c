@@ -10,8 +10,11 @@
 #include "ipxe.h"
 #include "listen.h"
 #include "log.h"
+#include "validate.h"
 
-#define MAX_SERIAL 128
+#define MAX_EVENT_FIELD 128   /* boot_id, stage, status */
+#define MAX_EVENT_MESSAGE 4096
+#define MAX_EVENT_MS 604800000.0 /* a week */
 
 cJSON *parse_json_object(struct request *rq, enum MHD_Result *replied)
 {
@@ -21,9 +24,18 @@ cJSON *parse_json_object(struct request *rq, enum MHD_Result *replied)
 		*replied = reply_text(rq, MHD_HTTP_BAD_REQUEST, "empty body: expected a JSON object");
 		return NULL;
 	}
-	cJSON *doc = cJSON_ParseWithLengthOpts(rq->body.data, rq->body.len, &end, 0);
+	size_t at;
+	const char *problem = json_text_problem(rq->body.data, rq->body.len, &at);
+	if (problem) {
+		*replied = reply_text(rq, MHD_HTTP_BAD_REQUEST, "%s (at byte %zu)", problem, at);
+		return NULL;
+	}
+	/* The length includes the NUL terminator the buffer keeps: with
+	 * require_null_terminated, cJSON then refuses anything but
+	 * whitespace after the value (it fails without it). */
+	cJSON *doc = cJSON_ParseWithLengthOpts(rq->body.data, rq->body.len + 1, &end, 1);
 	if (!doc) {
-		size_t at = end ? (size_t)(end - rq->body.data) : 0;
+		at = end ? (size_t)(end - rq->body.data) : 0;
 		*replied = reply_text(rq, MHD_HTTP_BAD_REQUEST,
 				      "body is not valid JSON (error near byte %zu)", at);
 		return NULL;
@@ -40,22 +52,6 @@ const char *json_string(const cJSON *obj, const char *name)
 {
 	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
 	return cJSON_IsString(item) ? item->valuestring : NULL;
-}
-
-/* NULL if the serial is usable, else why not. */
-static const char *serial_problem(const char *serial)
-{
-	if (!serial)
-		return "missing \"serial\" (a string)";
-	size_t n = strlen(serial);
-	if (n == 0)
-		return "\"serial\" is empty";
-	if (n > MAX_SERIAL)
-		return "\"serial\" is longer than 128 bytes";
-	for (const unsigned char *p = (const unsigned char *)serial; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return "\"serial\" holds control characters";
-	return NULL;
 }
 
 /* "https://host:port/files" as the client reached us, so the same answer
@@ -106,7 +102,7 @@ static enum MHD_Result reply_provision(struct request *rq, const struct machine 
 
 	int found = m->profile ? db_profile_get(rq->srv->db, m->profile, &prof) : 0;
 	if (found < 0)
-		return reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
+		return reply_db_error(rq, found);
 	if (found == 0) {
 		/* Booting the disk is the safe default; the log says why. */
 		request_note(rq, "profile=%s missing, served local", m->profile ? m->profile : "(none)");
@@ -127,7 +123,7 @@ static enum MHD_Result reply_provision(struct request *rq, const struct machine 
 	if (!strcmp(m->action, "provision-once")) {
 		int flipped = db_machine_consume_once(rq->srv->db, m->serial);
 		if (flipped < 0) {
-			rc = reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
+			rc = reply_db_error(rq, flipped);
 			goto out;
 		}
 		if (flipped == 0) { /* a concurrent request used the one provisioning */
@@ -176,7 +172,7 @@ enum MHD_Result api_boot(struct request *rq)
 	int seen = facts ? db_machine_seen(rq->srv->db, serial, facts, now, &m) : -1;
 	cJSON_free(facts);
 	if (seen < 0) {
-		rc = reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
+		rc = reply_db_error(rq, seen);
 		goto out;
 	}
 	request_note(rq, "action=%s", m.action);
@@ -192,14 +188,18 @@ out:
 	return rc;
 }
 
-/* A member as text: strings as they are, numbers and booleans printed. */
-static char *json_text(const cJSON *obj, const char *name)
+/* A member as text: strings as they are, numbers and booleans printed.
+ * *bad is set when the member is there but of another type. */
+static char *json_text(const cJSON *obj, const char *name, int *bad)
 {
 	const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
 	if (cJSON_IsString(item))
 		return strdup(item->valuestring);
-	if (!cJSON_IsNumber(item) && !cJSON_IsBool(item))
+	if (!cJSON_IsNumber(item) && !cJSON_IsBool(item)) {
+		if (item && !cJSON_IsNull(item))
+			*bad = 1;
 		return NULL;
+	}
 	char *printed = cJSON_PrintUnformatted(item);
 	char *text = printed ? strdup(printed) : NULL;
 	cJSON_free(printed);
@@ -210,6 +210,9 @@ enum MHD_Result api_events(struct request *rq)
 {
 	enum MHD_Result rc;
 	char now[ISO_TIME_LEN];
+	static const char *const names[] = { "boot_id", "stage", "status", "message" };
+	char *text[4] = { NULL };
+	int bad = 0, known = 0;
 
 	cJSON *doc = parse_json_object(rq, &rc);
 	if (!doc)
@@ -218,39 +221,67 @@ enum MHD_Result api_events(struct request *rq)
 	const char *problem = serial_problem(serial);
 	if (problem) {
 		rc = reply_text(rq, MHD_HTTP_BAD_REQUEST, "%s", problem);
-		goto out_doc;
+		goto out;
 	}
 	request_set_serial(rq, serial);
 	const cJSON *ms = cJSON_GetObjectItemCaseSensitive(doc, "ms");
-	if (ms && !cJSON_IsNumber(ms) && !cJSON_IsNull(ms)) {
-		rc = reply_text(rq, MHD_HTTP_BAD_REQUEST, "\"ms\" must be a number");
-		goto out_doc;
+	if (ms && !cJSON_IsNull(ms) &&
+	    (!cJSON_IsNumber(ms) || !(ms->valuedouble >= 0 && ms->valuedouble <= MAX_EVENT_MS))) {
+		/* Also refuses NaN and 1e300, which no int64_t can hold. */
+		rc = reply_text(rq, MHD_HTTP_BAD_REQUEST,
+				"\"ms\" must be a number from 0 to %.0f", MAX_EVENT_MS);
+		goto out;
 	}
-	char *boot_id = json_text(doc, "boot_id");
-	char *stage = json_text(doc, "stage");
-	char *status = json_text(doc, "status");
-	char *message = json_text(doc, "message");
+	for (int i = 0; i < 4; i++) {
+		text[i] = json_text(doc, names[i], &bad);
+		if (bad) {
+			rc = reply_text(rq, MHD_HTTP_BAD_REQUEST,
+					"\"%s\" must be a string, number or boolean", names[i]);
+			goto out;
+		}
+		if (i < 3 && text[i] && strlen(text[i]) > MAX_EVENT_FIELD) {
+			rc = reply_text(rq, MHD_HTTP_BAD_REQUEST, "\"%s\" is longer than %d bytes",
+					names[i], MAX_EVENT_FIELD);
+			goto out;
+		}
+	}
+	if (text[3] && strlen(text[3]) > MAX_EVENT_MESSAGE) {
+		text[3][utf8_cut(text[3], MAX_EVENT_MESSAGE)] = '\0';
+		request_note(rq, "message-truncated");
+	}
 	iso_time(time(NULL), now);
 	struct event e = {
 		.serial = serial,
-		.boot_id = boot_id,
-		.stage = stage,
-		.status = status,
-		.ms = cJSON_IsNumber(ms) && ms->valuedouble >= 0 ? (int64_t)ms->valuedouble : -1,
-		.message = message,
+		.boot_id = text[0],
+		.stage = text[1],
+		.status = text[2],
+		.ms = cJSON_IsNumber(ms) ? (int64_t)ms->valuedouble : -1,
+		.message = text[3],
 		.client = rq->client,
 		.received = now,
 	};
-	request_note(rq, "stage=%s status=%s", stage ? stage : "-", status ? status : "-");
-	if (db_event_add(rq->srv->db, &e) < 0)
-		rc = reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "database error");
+	request_note(rq, "stage=%s status=%s", e.stage ? e.stage : "-", e.status ? e.status : "-");
+	struct server *srv = rq->srv;
+	int stored = db_event_add(srv->db, &e, srv->events_per_machine, srv->unknown_events_kept,
+				  1, &known);
+	if (stored == 0 && !known) {
+		/* Unknown serials could fill the disk: a few a second at most. */
+		if (!unknown_event_allowed(srv)) {
+			rc = reply_retry_later(rq, MHD_HTTP_TOO_MANY_REQUESTS,
+					       "too many events for unknown serials");
+			goto out;
+		}
+		request_note(rq, "unknown-serial");
+		stored = db_event_add(srv->db, &e, srv->events_per_machine,
+				      srv->unknown_events_kept, 0, NULL);
+	}
+	if (stored < 0)
+		rc = reply_db_error(rq, stored);
 	else
 		rc = reply_empty(rq, MHD_HTTP_NO_CONTENT);
-	free(boot_id);
-	free(stage);
-	free(status);
-	free(message);
-out_doc:
+out:
+	for (int i = 0; i < 4; i++)
+		free(text[i]);
 	cJSON_Delete(doc);
 	return rc;
 }

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "db.h"
 #include "files.h"
+#include "validate.h"
 
 static int has_control_chars(const char *s)
 {
@@ -56,7 +57,7 @@ static int run_add_profile(const struct command *cmd, int argc, char **argv)
 				       "files directory, without '.' or '..' segments");
 	if (has_control_chars(p.cmdline))
 		return cli_usage_error(cmd, "--cmdline must be one line");
-	if (db_open(path, &db) < 0)
+	if (db_open(path, 5000, &db) < 0)
 		return 1;
 	int rc = db_profile_put(db, &p);
 	db_close(db);
@@ -113,13 +114,14 @@ static int run_add_machine(const struct command *cmd, int argc, char **argv)
 		return EXIT_USAGE;
 	if (!path || !serial)
 		return cli_usage_error(cmd, "--db and --serial are required");
-	if (!*serial || strlen(serial) > 128 || has_control_chars(serial))
-		return cli_usage_error(cmd, "--serial must be 1..128 printable bytes");
+	const char *problem = serial_problem(serial);
+	if (problem) /* the boot API's rule, so the two never disagree */
+		return cli_usage_error(cmd, "--serial: %s", problem);
 	if (!action_is_valid(action))
 		return cli_usage_error(cmd, "--action must be provision, local or provision-once");
 	if (strcmp(action, "local") && !profile)
 		return cli_usage_error(cmd, "--action %s needs --profile", action);
-	if (db_open(path, &db) < 0)
+	if (db_open(path, 5000, &db) < 0)
 		return 1;
 	if (strcmp(action, "local")) {
 		int found = db_profile_get(db, profile, &prof);
@@ -186,7 +188,7 @@ static int run_list(const struct command *cmd, int argc, char **argv)
 		return EXIT_USAGE;
 	if (!path)
 		return cli_usage_error(cmd, "--db is required");
-	if (db_open(path, &db) < 0)
+	if (db_open(path, 5000, &db) < 0)
 		return 1;
 	printf("%-24s %-15s %-16s %-21s %s\n", "SERIAL", "ACTION", "PROFILE", "FIRST SEEN",
 	       "LAST SEEN");

@@ -7,9 +7,19 @@
 
 #include "log.h"
 
-struct db {
+/* Every connection a thread opened, so db_close can close those of
+ * threads that are gone. */
+struct conn_slot {
+	struct conn_slot *next;
 	sqlite3 *conn;
+};
+
+struct db {
+	char *path;
+	int busy_ms;
+	pthread_key_t key; /* this thread's struct conn_slot */
 	pthread_mutex_t lock;
+	struct conn_slot *slots;
 };
 
 static const char schema[] =
@@ -39,43 +49,99 @@ static const char schema[] =
 	"  received TEXT NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS events_serial ON events(serial, id);";
 
+/* Columns added after the first release: applied when missing. */
+static const char *const migrations[] = {
+	"ALTER TABLE events ADD COLUMN orphan INTEGER NOT NULL DEFAULT 0",
+	"CREATE INDEX IF NOT EXISTS events_orphan ON events(orphan, id)",
+};
+
 int action_is_valid(const char *action)
 {
 	return action && (!strcmp(action, "provision") || !strcmp(action, "local") ||
 			  !strcmp(action, "provision-once"));
 }
 
-static int db_fail(struct db *db, const char *what)
+static int fail(sqlite3 *c, const char *what)
 {
-	log_msg("database: %s: %s", what, sqlite3_errmsg(db->conn));
+	int code = sqlite3_errcode(c);
+	if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+		log_msg("database: %s: %s (busy timeout reached)", what, sqlite3_errmsg(c));
+		return DB_BUSY;
+	}
+	log_msg("database: %s: %s", what, sqlite3_errmsg(c));
 	return -1;
 }
 
-int db_open(const char *path, struct db **out)
+static sqlite3 *open_conn(struct db *db)
+{
+	sqlite3 *c = NULL;
+	if (sqlite3_open_v2(db->path, &c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		log_msg("database: open %s: %s", db->path, c ? sqlite3_errmsg(c) : "out of memory");
+		sqlite3_close(c);
+		return NULL;
+	}
+	sqlite3_busy_timeout(c, db->busy_ms);
+	sqlite3_exec(c, "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;", NULL, NULL, NULL);
+	return c;
+}
+
+/* This thread's connection, opened on first use; NULL after logging. */
+static sqlite3 *conn(struct db *db)
+{
+	struct conn_slot *slot = pthread_getspecific(db->key);
+	if (slot)
+		return slot->conn;
+	slot = calloc(1, sizeof(*slot));
+	if (!slot || !(slot->conn = open_conn(db))) {
+		free(slot);
+		return NULL;
+	}
+	pthread_mutex_lock(&db->lock);
+	slot->next = db->slots;
+	db->slots = slot;
+	pthread_mutex_unlock(&db->lock);
+	pthread_setspecific(db->key, slot);
+	return slot->conn;
+}
+
+int db_open(const char *path, int busy_ms, struct db **out)
 {
 	struct db *db = calloc(1, sizeof(*db));
-	if (!db)
+	if (!db || !(db->path = strdup(path))) {
+		free(db);
 		return -1;
-	pthread_mutex_init(&db->lock, NULL);
-	if (sqlite3_open_v2(path, &db->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-			    SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
-		log_msg("database: open %s: %s", path,
-			db->conn ? sqlite3_errmsg(db->conn) : "out of memory");
-		goto err_close;
 	}
-	/* The CLI may write while `serve` runs: wait for the lock, not fail. */
-	sqlite3_busy_timeout(db->conn, 5000);
-	if (sqlite3_exec(db->conn, "PRAGMA journal_mode=WAL;", NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_exec(db->conn, schema, NULL, NULL, NULL) != SQLITE_OK) {
-		log_msg("database: %s: %s", path, sqlite3_errmsg(db->conn));
-		goto err_close;
+	db->busy_ms = busy_ms;
+	pthread_mutex_init(&db->lock, NULL);
+	/* No destructor: connections are closed by db_close, after every
+	 * worker thread has stopped. */
+	if (pthread_key_create(&db->key, NULL) != 0) {
+		free(db->path);
+		free(db);
+		return -1;
+	}
+	sqlite3 *c = conn(db);
+	if (!c)
+		goto err;
+	/* WAL: readers do not block the writer nor each other, and the CLI
+	 * can write while `serve` runs. */
+	if (sqlite3_exec(c, "PRAGMA journal_mode=WAL;", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(c, schema, NULL, NULL, NULL) != SQLITE_OK) {
+		log_msg("database: %s: %s", path, sqlite3_errmsg(c));
+		goto err;
+	}
+	for (size_t i = 0; i < sizeof(migrations) / sizeof(migrations[0]); i++) {
+		if (sqlite3_exec(c, migrations[i], NULL, NULL, NULL) != SQLITE_OK &&
+		    !strstr(sqlite3_errmsg(c), "duplicate column")) {
+			log_msg("database: %s: %s", path, sqlite3_errmsg(c));
+			goto err;
+		}
 	}
 	*out = db;
 	return 0;
-err_close:
-	sqlite3_close(db->conn);
-	pthread_mutex_destroy(&db->lock);
-	free(db);
+err:
+	db_close(db);
 	return -1;
 }
 
@@ -83,8 +149,14 @@ void db_close(struct db *db)
 {
 	if (!db)
 		return;
-	sqlite3_close(db->conn);
+	for (struct conn_slot *s = db->slots, *next; s; s = next) {
+		next = s->next;
+		sqlite3_close(s->conn);
+		free(s);
+	}
+	pthread_key_delete(db->key);
 	pthread_mutex_destroy(&db->lock);
+	free(db->path);
 	free(db);
 }
 
@@ -102,35 +174,39 @@ static void bind_text(sqlite3_stmt *st, int idx, const char *s)
 		sqlite3_bind_null(st, idx);
 }
 
+static int prepare(sqlite3 *c, const char *sql, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v2(c, sql, -1, st, NULL) != SQLITE_OK)
+		return fail(c, sql);
+	return 0;
+}
+
 /* Run a statement that returns no rows; return sqlite3_changes(). */
-static int exec_bound(struct db *db, const char *sql, const char *const *args, int nargs)
+static int exec_on(sqlite3 *c, const char *sql, const char *const *args, int nargs)
 {
 	sqlite3_stmt *st = NULL;
-	int changes = -1;
-
-	pthread_mutex_lock(&db->lock);
-	if (sqlite3_prepare_v2(db->conn, sql, -1, &st, NULL) != SQLITE_OK) {
-		db_fail(db, sql);
-		goto out;
-	}
+	int rc = prepare(c, sql, &st);
+	if (rc < 0)
+		return rc;
 	for (int i = 0; i < nargs; i++)
 		bind_text(st, i + 1, args[i]);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		db_fail(db, sql);
-		goto out;
-	}
-	changes = sqlite3_changes(db->conn);
-out:
+	rc = sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(c) : fail(c, sql);
 	sqlite3_finalize(st);
-	pthread_mutex_unlock(&db->lock);
-	return changes;
+	return rc;
+}
+
+static int exec_bound(struct db *db, const char *sql, const char *const *args, int nargs)
+{
+	sqlite3 *c = conn(db);
+	return c ? exec_on(c, sql, args, nargs) : -1;
 }
 
 int db_profile_put(struct db *db, const struct profile *p)
 {
 	const char *args[] = { p->name, p->kernel, p->initrd, p->cmdline ? p->cmdline : "" };
-	return exec_bound(db, "INSERT OR REPLACE INTO profiles(name, kernel, initrd, cmdline) "
-			  "VALUES (?, ?, ?, ?)", args, 4) < 0 ? -1 : 0;
+	int rc = exec_bound(db, "INSERT OR REPLACE INTO profiles(name, kernel, initrd, cmdline) "
+			    "VALUES (?, ?, ?, ?)", args, 4);
+	return rc < 0 ? rc : 0;
 }
 
 void profile_free(struct profile *p)
@@ -145,15 +221,14 @@ void profile_free(struct profile *p)
 int db_profile_get(struct db *db, const char *name, struct profile *out)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = -1;
+	sqlite3 *c = conn(db);
 
 	memset(out, 0, sizeof(*out));
-	pthread_mutex_lock(&db->lock);
-	if (sqlite3_prepare_v2(db->conn, "SELECT name, kernel, initrd, cmdline FROM profiles "
-			       "WHERE name = ?", -1, &st, NULL) != SQLITE_OK) {
-		db_fail(db, "select profile");
-		goto out;
-	}
+	if (!c)
+		return -1;
+	int rc = prepare(c, "SELECT name, kernel, initrd, cmdline FROM profiles WHERE name = ?", &st);
+	if (rc < 0)
+		return rc;
 	bind_text(st, 1, name);
 	int step = sqlite3_step(st);
 	if (step == SQLITE_DONE) {
@@ -169,11 +244,9 @@ int db_profile_get(struct db *db, const char *name, struct profile *out)
 			rc = -1;
 		}
 	} else {
-		db_fail(db, "select profile");
+		rc = fail(c, "select profile");
 	}
-out:
 	sqlite3_finalize(st);
-	pthread_mutex_unlock(&db->lock);
 	return rc;
 }
 
@@ -181,19 +254,34 @@ int db_machine_put(struct db *db, const char *serial, const char *action,
 		   const char *profile, const char *addresses_json)
 {
 	const char *args[] = { serial, action, profile, addresses_json };
-	return exec_bound(db, "INSERT INTO machines(serial, action, profile, addresses) "
-			  "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(serial) DO UPDATE SET "
-			  "action = ?2, profile = ?3, addresses = COALESCE(?4, addresses)",
-			  args, 4) < 0 ? -1 : 0;
+	int rc = exec_bound(db, "INSERT INTO machines(serial, action, profile, addresses) "
+			    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(serial) DO UPDATE SET "
+			    "action = ?2, profile = ?3, addresses = COALESCE(?4, addresses)",
+			    args, 4);
+	return rc < 0 ? rc : 0;
 }
 
 int db_machine_delete(struct db *db, const char *serial)
 {
 	const char *args[] = { serial };
-	if (exec_bound(db, "DELETE FROM events WHERE serial = ?", args, 1) < 0)
+	sqlite3 *c = conn(db);
+	if (!c)
 		return -1;
-	int n = exec_bound(db, "DELETE FROM machines WHERE serial = ?", args, 1);
-	return n < 0 ? -1 : n > 0;
+	int rc = exec_on(c, "BEGIN IMMEDIATE", NULL, 0);
+	if (rc < 0)
+		return rc;
+	rc = exec_on(c, "DELETE FROM events WHERE serial = ?", args, 1);
+	int n = rc < 0 ? rc : exec_on(c, "DELETE FROM machines WHERE serial = ?", args, 1);
+	if (n < 0) {
+		exec_on(c, "ROLLBACK", NULL, 0);
+		return n;
+	}
+	rc = exec_on(c, "COMMIT", NULL, 0);
+	if (rc < 0) {
+		exec_on(c, "ROLLBACK", NULL, 0);
+		return rc;
+	}
+	return n > 0;
 }
 
 int db_machine_consume_once(struct db *db, const char *serial)
@@ -201,7 +289,7 @@ int db_machine_consume_once(struct db *db, const char *serial)
 	const char *args[] = { serial };
 	int n = exec_bound(db, "UPDATE machines SET action = 'local' "
 			   "WHERE serial = ? AND action = 'provision-once'", args, 1);
-	return n < 0 ? -1 : n > 0;
+	return n < 0 ? n : n > 0;
 }
 
 void machine_free(struct machine *m)
@@ -245,17 +333,21 @@ static int machine_copy(const struct machine *src, struct machine *dst)
 	return 0;
 }
 
-/* With the lock held: 1 found (copied to out), 0 not found. */
-static int machine_get_locked(struct db *db, const char *serial, struct machine *out)
+/* A statement returning at most one machine row: 1 (copied), 0 none. */
+static int machine_query(struct db *db, const char *sql, const char *const *args, int nargs,
+			 struct machine *out)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = -1;
+	sqlite3 *c = conn(db);
 
 	memset(out, 0, sizeof(*out));
-	if (sqlite3_prepare_v2(db->conn, "SELECT " MACHINE_COLUMNS " FROM machines WHERE serial = ?",
-			       -1, &st, NULL) != SQLITE_OK)
-		return db_fail(db, "select machine");
-	bind_text(st, 1, serial);
+	if (!c)
+		return -1;
+	int rc = prepare(c, sql, &st);
+	if (rc < 0)
+		return rc;
+	for (int i = 0; i < nargs; i++)
+		bind_text(st, i + 1, args[i]);
 	int step = sqlite3_step(st);
 	if (step == SQLITE_DONE) {
 		rc = 0;
@@ -263,8 +355,15 @@ static int machine_get_locked(struct db *db, const char *serial, struct machine 
 		struct machine row;
 		machine_from_row(st, &row);
 		rc = machine_copy(&row, out) < 0 ? -1 : 1;
+		/* Finish the statement so an INSERT ... RETURNING commits. */
+		while ((step = sqlite3_step(st)) == SQLITE_ROW)
+			;
+		if (step != SQLITE_DONE) {
+			machine_free(out);
+			rc = fail(c, sql);
+		}
 	} else {
-		db_fail(db, "select machine");
+		rc = fail(c, sql);
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -272,79 +371,52 @@ static int machine_get_locked(struct db *db, const char *serial, struct machine 
 
 int db_machine_get(struct db *db, const char *serial, struct machine *out)
 {
-	pthread_mutex_lock(&db->lock);
-	int rc = machine_get_locked(db, serial, out);
-	pthread_mutex_unlock(&db->lock);
-	return rc;
+	const char *args[] = { serial };
+	return machine_query(db, "SELECT " MACHINE_COLUMNS " FROM machines WHERE serial = ?",
+			     args, 1, out);
 }
 
 int db_machine_seen(struct db *db, const char *serial, const char *facts_json,
 		    const char *now, struct machine *out)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = -1;
-
-	pthread_mutex_lock(&db->lock);
-	if (sqlite3_prepare_v2(db->conn,
+	const char *args[] = { serial, facts_json, now };
+	/* One statement, so the answer is the row this request wrote. */
+	int rc = machine_query(db,
 			       "INSERT INTO machines(serial, action, facts, first_seen, last_seen, boots) "
 			       "VALUES (?1, 'local', ?2, ?3, ?3, 1) ON CONFLICT(serial) DO UPDATE SET "
 			       "facts = ?2, first_seen = COALESCE(first_seen, ?3), last_seen = ?3, "
-			       "boots = boots + 1", -1, &st, NULL) != SQLITE_OK) {
-		db_fail(db, "record boot");
-		goto out;
-	}
-	bind_text(st, 1, serial);
-	bind_text(st, 2, facts_json);
-	bind_text(st, 3, now);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		db_fail(db, "record boot");
-		goto out;
-	}
-	rc = machine_get_locked(db, serial, out) == 1 ? 0 : -1;
-out:
-	sqlite3_finalize(st);
-	pthread_mutex_unlock(&db->lock);
-	return rc;
+			       "boots = boots + 1 RETURNING " MACHINE_COLUMNS, args, 3, out);
+	return rc == 1 ? 0 : rc < 0 ? rc : -1;
 }
 
 int db_machines_each(struct db *db, machine_fn fn, void *ctx)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = -1;
-
-	pthread_mutex_lock(&db->lock);
-	if (sqlite3_prepare_v2(db->conn, "SELECT " MACHINE_COLUMNS " FROM machines ORDER BY serial",
-			       -1, &st, NULL) != SQLITE_OK) {
-		db_fail(db, "list machines");
-		goto out;
-	}
+	sqlite3 *c = conn(db);
+	if (!c)
+		return -1;
+	int rc = prepare(c, "SELECT " MACHINE_COLUMNS " FROM machines ORDER BY serial", &st);
+	if (rc < 0)
+		return rc;
 	int step = SQLITE_DONE;
-	rc = 0;
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct machine m;
 		machine_from_row(st, &m);
 		rc = fn(&m, ctx);
 	}
 	if (!rc && step != SQLITE_DONE)
-		rc = db_fail(db, "list machines");
-out:
+		rc = fail(c, "list machines");
 	sqlite3_finalize(st);
-	pthread_mutex_unlock(&db->lock);
 	return rc;
 }
 
-int db_event_add(struct db *db, const struct event *e)
+static int event_insert(sqlite3 *c, const struct event *e, int orphan)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = -1;
-
-	pthread_mutex_lock(&db->lock);
-	if (sqlite3_prepare_v2(db->conn,
-			       "INSERT INTO events(serial, boot_id, stage, status, ms, message, client, received) "
-			       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK) {
-		db_fail(db, "add event");
-		goto out;
-	}
+	int rc = prepare(c, "INSERT INTO events(serial, boot_id, stage, status, ms, message, "
+			 "client, received, orphan) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", &st);
+	if (rc < 0)
+		return rc;
 	bind_text(st, 1, e->serial);
 	bind_text(st, 2, e->boot_id);
 	bind_text(st, 3, e->stage);
@@ -354,34 +426,90 @@ int db_event_add(struct db *db, const struct event *e)
 	bind_text(st, 6, e->message);
 	bind_text(st, 7, e->client);
 	bind_text(st, 8, e->received);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		db_fail(db, "add event");
-		goto out;
-	}
-	rc = 0;
-out:
+	sqlite3_bind_int(st, 9, orphan);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(c, "add event");
 	sqlite3_finalize(st);
-	pthread_mutex_unlock(&db->lock);
+	return rc;
+}
+
+/* Keep the newest `keep` rows of a selection of events. */
+static int event_trim(sqlite3 *c, const char *sql, const char *serial, unsigned keep)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = prepare(c, sql, &st);
+	if (rc < 0)
+		return rc;
+	int idx = 1;
+	if (serial)
+		bind_text(st, idx++, serial);
+	sqlite3_bind_int64(st, idx, (sqlite3_int64)keep);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : fail(c, "trim events");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int db_event_add(struct db *db, const struct event *e, unsigned keep_per_machine,
+		 unsigned keep_orphans, int only_known, int *known)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3 *c = conn(db);
+	if (!c)
+		return -1;
+	int rc = exec_on(c, "BEGIN IMMEDIATE", NULL, 0);
+	if (rc < 0)
+		return rc;
+	rc = prepare(c, "SELECT 1 FROM machines WHERE serial = ?", &st);
+	if (rc < 0)
+		goto rollback;
+	bind_text(st, 1, e->serial);
+	int step = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (step != SQLITE_ROW && step != SQLITE_DONE) {
+		rc = fail(c, "add event");
+		goto rollback;
+	}
+	int is_known = step == SQLITE_ROW;
+	if (known)
+		*known = is_known;
+	if (!is_known && only_known) {
+		rc = 0;
+		goto rollback;
+	}
+	if ((rc = event_insert(c, e, !is_known)) < 0)
+		goto rollback;
+	/* Bounded: the newest events of this serial, and of all orphans. */
+	rc = event_trim(c, "DELETE FROM events WHERE serial = ?1 AND id <= (SELECT id FROM events "
+			"WHERE serial = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)", e->serial,
+			keep_per_machine);
+	if (rc == 0 && !is_known)
+		rc = event_trim(c, "DELETE FROM events WHERE orphan = 1 AND id <= (SELECT id FROM "
+				"events WHERE orphan = 1 ORDER BY id DESC LIMIT 1 OFFSET ?1)", NULL,
+				keep_orphans);
+	if (rc < 0)
+		goto rollback;
+	rc = exec_on(c, "COMMIT", NULL, 0);
+	if (rc < 0)
+		goto rollback;
+	return 0;
+rollback:
+	exec_on(c, "ROLLBACK", NULL, 0);
 	return rc;
 }
 
 int db_events_each(struct db *db, const char *serial, int limit, event_fn fn, void *ctx)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = -1;
-
-	pthread_mutex_lock(&db->lock);
-	if (sqlite3_prepare_v2(db->conn,
-			       "SELECT * FROM (SELECT id, serial, boot_id, stage, status, ms, message, "
-			       "client, received FROM events WHERE serial = ? ORDER BY id DESC LIMIT ?) "
-			       "ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
-		db_fail(db, "list events");
-		goto out;
-	}
+	sqlite3 *c = conn(db);
+	if (!c)
+		return -1;
+	int rc = prepare(c, "SELECT * FROM (SELECT id, serial, boot_id, stage, status, ms, message, "
+			 "client, received FROM events WHERE serial = ? ORDER BY id DESC LIMIT ?) "
+			 "ORDER BY id", &st);
+	if (rc < 0)
+		return rc;
 	bind_text(st, 1, serial);
 	sqlite3_bind_int(st, 2, limit);
 	int step = SQLITE_DONE;
-	rc = 0;
 	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct event e = {
 			.id = sqlite3_column_int64(st, 0),
@@ -397,9 +525,7 @@ int db_events_each(struct db *db, const char *serial, int limit, event_fn fn, vo
 		rc = fn(&e, ctx);
 	}
 	if (!rc && step != SQLITE_DONE)
-		rc = db_fail(db, "list events");
-out:
+		rc = fail(c, "list events");
 	sqlite3_finalize(st);
-	pthread_mutex_unlock(&db->lock);
 	return rc;
 }

@@ -1,13 +1,18 @@
-/* The backend's state in SQLite: profiles (what to boot), machines (serial,
- * action, facts last reported) and events the agents send. One connection,
- * serialised by a mutex; every call is safe from any thread. Functions
- * return -1 on a database error (already logged), else as documented. */
+/* The backend's state in SQLite (WAL): profiles (what to boot), machines
+ * (serial, action, facts last reported) and events the agents send. Each
+ * thread gets its own connection, opened on first use, so readers never
+ * wait for each other and writers wait in SQLite's busy handler, not
+ * behind one mutex. Functions return DB_BUSY when the database stayed
+ * locked for the busy timeout (the caller answers 503), -1 on any other
+ * database error (already logged), else as documented. */
 #ifndef SERVER_STUB_DB_H
 #define SERVER_STUB_DB_H
 
 #include <stdint.h>
 
 struct db;
+
+#define DB_BUSY (-2)
 
 struct profile {
 	char *name;
@@ -41,7 +46,8 @@ struct event {
 
 int action_is_valid(const char *action);
 
-int db_open(const char *path, struct db **out);
+/* busy_ms: how long a statement waits for a lock before DB_BUSY. */
+int db_open(const char *path, int busy_ms, struct db **out);
 void db_close(struct db *db);
 
 /* 0 stored (inserted or replaced). */
@@ -72,7 +78,13 @@ void machine_free(struct machine *m);
 typedef int (*machine_fn)(const struct machine *m, void *ctx);
 int db_machines_each(struct db *db, machine_fn fn, void *ctx);
 
-int db_event_add(struct db *db, const struct event *e);
+/* Store e, then drop the machine's events beyond keep_per_machine
+ * (oldest first). An event for a serial without a machine row is an
+ * orphan: at most keep_orphans of those are kept over all serials.
+ * *known (may be NULL) says whether the serial has a machine row; with
+ * only_known set, an orphan is not stored (returns 0, *known = 0). */
+int db_event_add(struct db *db, const struct event *e, unsigned keep_per_machine,
+		 unsigned keep_orphans, int only_known, int *known);
 /* The newest `limit` events of a serial, oldest first. */
 typedef int (*event_fn)(const struct event *e, void *ctx);
 int db_events_each(struct db *db, const char *serial, int limit, event_fn fn, void *ctx);

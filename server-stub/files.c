@@ -5,8 +5,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "api.h"
@@ -17,6 +20,9 @@ int files_name_is_safe(const char *name)
 {
 	if (!*name || *name == '/')
 		return 0;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return 0;
 	for (const char *seg = name; seg;) {
 		const char *slash = strchr(seg, '/');
 		size_t n = slash ? (size_t)(slash - seg) : strlen(seg);
@@ -27,11 +33,37 @@ int files_name_is_safe(const char *name)
 	return 1;
 }
 
+/* 1 if no segment is longer than NAME_MAX and the whole is below
+ * PATH_MAX: longer names cannot exist, and the kernel would say so with
+ * ENAMETOOLONG, which is not a server error. */
+static int name_fits(const char *name)
+{
+	if (strlen(name) >= PATH_MAX)
+		return 0;
+	for (const char *seg = name; seg;) {
+		const char *slash = strchr(seg, '/');
+		size_t n = slash ? (size_t)(slash - seg) : strlen(seg);
+		if (n > NAME_MAX)
+			return 0;
+		seg = slash ? slash + 1 : NULL;
+	}
+	return 1;
+}
+
 int files_open(int dirfd, const char *name, int *fd, struct stat *st)
 {
 	if (!files_name_is_safe(name))
 		return -EINVAL;
-	int f = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (!name_fits(name))
+		return -ENAMETOOLONG;
+	/* The kernel keeps the lookup below dirfd: a symbolic link (or a
+	 * ".." inside one) that leads out fails with EXDEV, whatever the
+	 * files directory holds. Links that stay inside are followed. */
+	struct open_how how = {
+		.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS,
+	};
+	int f = (int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
 	if (f < 0)
 		return -errno;
 	if (fstat(f, st) < 0) {
@@ -55,7 +87,8 @@ int files_sha256(int dirfd, const char *name, char hex[static SHA256_HEX_LEN],
 	int rc = files_open(dirfd, name, &fd, &st);
 	if (rc < 0) {
 		snprintf(why, whylen, "file '%s': %s", name,
-			 rc == -EINVAL ? "not a safe relative name" : strerror(-rc));
+			 rc == -EINVAL ? "not a safe relative name" :
+			 rc == -EXDEV ? "leads outside the files directory" : strerror(-rc));
 		return -1;
 	}
 	rc = sha256_fd_cached(fd, &st, hex);
@@ -149,7 +182,18 @@ enum MHD_Result files_serve(struct request *rq, const char *name)
 	int rc = files_open(rq->srv->files_dirfd, name, &fd, &st);
 	if (rc == -EINVAL)
 		return reply_text(rq, MHD_HTTP_BAD_REQUEST,
-				  "file names are relative, without '.', '..' or empty segments");
+				  "file names are relative, without '.', '..', empty segments or "
+				  "control characters");
+	if (rc == -ENAMETOOLONG)
+		return reply_text(rq, MHD_HTTP_URI_TOO_LONG,
+				  "file name too long (segments up to %d bytes, %d in all)", NAME_MAX,
+				  PATH_MAX - 1);
+	if (rc == -EXDEV)
+		return reply_text(rq, MHD_HTTP_FORBIDDEN,
+				  "file name leads outside the files directory (symbolic link)");
+	if (rc == -ENOSYS)
+		return reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				  "openat2 is not supported by this kernel (Linux 5.6 or later needed)");
 	if (rc == -ENOENT || rc == -ENOTDIR || rc == -ELOOP)
 		return reply_text(rq, MHD_HTTP_NOT_FOUND, "no such file");
 	if (rc == -EACCES)

@@ -88,3 +88,10 @@ out:
 	pthread_mutex_unlock(&cache_lock);
 	return rc;
 }
+
+void sha256_cache_flush(void)
+{
+	pthread_mutex_lock(&cache_lock);
+	memset(cache, 0, sizeof(cache));
+	pthread_mutex_unlock(&cache_lock);
+}

@@ -11,4 +11,7 @@
  * 0 on success, -1 with errno on a read error. Thread-safe. */
 int sha256_fd_cached(int fd, const struct stat *st, char hex[static SHA256_HEX_LEN]);
 
+/* Forget every digest (SIGHUP): the next request hashes again. */
+void sha256_cache_flush(void);
+
 #endif

@@ -88,7 +88,7 @@ int listen_open(const struct listen_addr *a, int v6only, char *why, size_t whyle
 		snprintf(why, whylen, "%s: bind: %s", text, strerror(errno));
 		goto err_close;
 	}
-	if (listen(fd, 128) < 0) {
+	if (listen(fd, 4096) < 0) {
 		snprintf(why, whylen, "%s: listen: %s", text, strerror(errno));
 		goto err_close;
 	}

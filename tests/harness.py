@@ -191,7 +191,7 @@ class LineStream:
 
 
 class Backend:
-    """build/server-stub with a private DB and files dir (symlinks to the
+    """build/server-stub with a private DB and files dir (hard links to the
     test target). serve() starts it (in a netns if given) and waits for its
     'listening on' line; stderr is kept as lines for assertions."""
 
@@ -214,7 +214,12 @@ class Backend:
         for src, dst in ((TARGET_KERNEL, "vmlinuz"), (TARGET_INITRD, "initrd.img")):
             link = os.path.join(self.files, dst)
             if not os.path.lexists(link) and os.path.exists(src):
-                os.symlink(src, link)
+                # server-stub serves nothing outside --files (openat2
+                # RESOLVE_BENEATH), so a hard link or a copy, not a symlink.
+                try:
+                    os.link(src, link)
+                except OSError:
+                    shutil.copyfile(src, link)
 
     def _cli(self, *args):
         cmd = [SERVER_STUB] + list(args)

@@ -110,6 +110,16 @@ class Server:
     def log_text(self):
         return self.log_path.read_text()
 
+    def wait_log(self, pattern, timeout=3):
+        """The access line is written once the answer is sent, so it can
+        come a moment after the client has read the answer."""
+        deadline = time.monotonic() + timeout
+        while True:
+            m = re.search(pattern, self.log_text(), re.M)
+            if m or time.monotonic() > deadline:
+                return m
+            time.sleep(0.02)
+
 
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory):
@@ -181,6 +191,7 @@ def test_provision_script_over_one_keepalive_connection(srv):
         assert r.getheader("ETag") == f'"sha256-{sha}"'
     assert conn.sock is sock, "the server closed a keep-alive connection"
     conn.close()
+    assert srv.wait_log(r"serial=DEMO-0001")
     line = [l for l in srv.log_text().splitlines() if "serial=DEMO-0001" in l][0]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ 127\.0\.0\.1 POST /api/v1/boot 200 "
                         r"\d+B \d+ms serial=DEMO-0001 action=provision.*", line), line
@@ -192,7 +203,7 @@ def test_script_uses_the_host_the_client_used_ipv6(srv):
     assert r.status == 200
     (_, kurl, _), _ = parse_script(body.decode())
     assert kurl == f"https://[::1]:{srv.port('6')}/files/vmlinuz"
-    assert re.search(r"^\S+ ::1 POST /api/v1/boot 200 .* serial=V6-0001", srv.log_text(), re.M)
+    assert srv.wait_log(r"^\S+ ::1 POST /api/v1/boot 200 .* serial=V6-0001")
 
 
 def test_serial_with_odd_characters_stays_one_word(srv):
