@@ -1,0 +1,91 @@
+/* One partition's boot entries: the well-known places probed in a fixed
+ * order, each source appended in turn, the first source's default kept.
+ *
+ * Order: grub.cfg first (on a disk that has it, it is what the firmware's
+ * grub reads; its blscfg pulls the BLS entries in with grub's variables),
+ * then BLS directories grub did not read (systemd-boot's ESP or XBOOTLDR),
+ * then extlinux/syslinux. */
+#include "boot/bootcfg.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "boot/bls.h"
+#include "boot/bootcfg_util.h"
+#include "boot/grubenv.h"
+
+static const char *const bls_dirs[] = { "/loader/entries", "/boot/loader/entries" };
+
+/* Where grub-mkconfig/grub2-mkconfig leave grubenv next to grub.cfg. */
+static const char *const grubenv_paths[] = {
+	"/grub2/grubenv", "/boot/grub2/grubenv", "/grub/grubenv", "/boot/grub/grubenv",
+};
+
+static const char *env_get(void *varg, const char *name)
+{
+	return grubenv_get(varg, name);
+}
+
+/* A /boot holding BLS entries for grub's blscfg (RHEL 8+, Fedora) has the
+ * variables they use ($kernelopts) and the chosen one (saved_entry) in
+ * grubenv, even when the grub.cfg that reads them is on the ESP. */
+static void load_grubenv(const struct bootfs_ops *ops, void *arg, struct grubenv *env)
+{
+	env->n = 0;
+	for (size_t i = 0; i < sizeof(grubenv_paths) / sizeof(grubenv_paths[0]); i++) {
+		size_t len;
+		char *buf = ops->read_file(arg, "", grubenv_paths[i], BOOTCFG_FILE_MAX, &len);
+
+		if (!buf)
+			continue;
+		grubenv_parse(buf, len, grubenv_paths[i], env, ops, arg);
+		free(buf);
+		if (env->n)
+			return;
+	}
+}
+
+/* next_entry (once) or saved_entry naming one of the BLS ids. */
+static int bls_default(const struct boot_list *out, int from, const struct grubenv *env)
+{
+	const char *names[] = { grubenv_get(env, "next_entry"), grubenv_get(env, "saved_entry") };
+
+	for (int k = 0; k < 2; k++)
+		for (int i = from; names[k] && names[k][0] && i < out->n; i++)
+			if (!strcmp(out->v[i].id, names[k]))
+				return i;
+	return from < out->n ? from : -1;
+}
+
+static int scan_bls(const struct bootfs_ops *ops, void *arg, struct boot_list *out, int *full)
+{
+	struct grubenv *env = calloc(1, sizeof(*env));
+	int def = -1;
+
+	if (!env)
+		return -1;
+	load_grubenv(ops, arg, env);
+	for (size_t i = 0; i < sizeof(bls_dirs) / sizeof(bls_dirs[0]); i++) {
+		int from = out->n;
+
+		if (bls_load(ops, arg, "", bls_dirs[i], env_get, env, out, full) > 0 && def < 0)
+			def = bls_default(out, from, env);
+	}
+	free(env);
+	return def;
+}
+
+int bootcfg_scan(const struct bootfs_ops *ops, void *arg, struct boot_list *out,
+		 struct sn_err *e)
+{
+	int start = out->n, full = 0, def;
+
+	sn_clear(e);
+	def = scan_bls(ops, arg, out, &full);
+	if (out->def < 0 && def >= 0)
+		out->def = def;
+	if (out->n == start)
+		return sn_fail(e, SN_E_BOOTCFG_NONE,
+			       "looked for /loader/entries, /boot/loader/entries: nothing bootable");
+	return SN_OK;
+}
