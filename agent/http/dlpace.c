@@ -2,6 +2,7 @@
 #include "http/dlpace.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #define MiB (1024.0 * 1024.0)
 
@@ -52,4 +53,47 @@ unsigned dl_backoff_ms(unsigned failures, uint32_t rnd)
 	unsigned spread = base / 2;   /* the window is base ± base/4 */
 
 	return base - base / 4 + rnd % (spread + 1);
+}
+
+int dl_meminfo_available(const char *buf, size_t len, uint64_t *bytes)
+{
+	static const char key[] = "MemAvailable:";
+	size_t pos = 0;
+
+	while (pos < len) {
+		const char *line = buf + pos;
+		const char *nl = memchr(line, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - line) : len - pos;
+
+		pos += n + 1;
+		if (n < sizeof(key) - 1 || memcmp(line, key, sizeof(key) - 1) != 0)
+			continue;
+		{
+			size_t i = sizeof(key) - 1;
+			uint64_t kib = 0;
+			int digits = 0;
+
+			while (i < n && line[i] == ' ')
+				i++;
+			while (i < n && line[i] >= '0' && line[i] <= '9') {
+				if (kib > (UINT64_MAX / 1024 - 9) / 10)
+					return -1;
+				kib = kib * 10 + (uint64_t)(line[i++] - '0');
+				digits++;
+			}
+			/* "MemAvailable:   123456 kB" */
+			if (!digits || n - i != 3 || memcmp(line + i, " kB", 3) != 0)
+				return -1;
+			*bytes = kib * 1024;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+uint64_t dl_mem_limit(uint64_t available)
+{
+	if (available <= DL_MEM_RESERVE)
+		return 0;
+	return (available - DL_MEM_RESERVE) / DL_MEM_COPIES;
 }

@@ -32,4 +32,21 @@ void dl_progress_format(char *buf, size_t len, uint64_t done, uint64_t total,
  * to 16 s, ±25 % from rnd so a rack of machines does not retry in step. */
 unsigned dl_backoff_ms(unsigned failures, uint32_t rnd);
 
+/* ---- what the machine can hold: every download lives in memory (a memfd)
+ * until kexec. kexec_file_load then reads each file into a kernel buffer
+ * and copies it into the new kernel's pages, so until the buffers are freed
+ * a file needs DL_MEM_COPIES times its size. DL_MEM_RESERVE stays free for
+ * the agent (curl, TLS, its heap: a few MiB), the kernel's own allocations
+ * and the page cache the agent's binaries need. */
+#define DL_MEM_RESERVE (64ull * 1024 * 1024)
+#define DL_MEM_COPIES 3u
+
+/* MemAvailable of a /proc/meminfo text, in bytes → 0; -1 when the line is
+ * missing or malformed (no limit can be known). */
+int dl_meminfo_available(const char *buf, size_t len, uint64_t *bytes);
+
+/* Largest download that fits: (available - DL_MEM_RESERVE) / DL_MEM_COPIES,
+ * 0 when the reserve alone does not fit. */
+uint64_t dl_mem_limit(uint64_t available);
+
 #endif

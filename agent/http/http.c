@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <time.h>
@@ -22,6 +23,7 @@
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
+#include "core/config.h"
 #include "http/dlpace.h"
 #include "core/fdio.h"
 #include "core/log.h"
@@ -54,6 +56,9 @@ static struct {
 	char ca_path[256];
 	struct tls_check tls;
 	char errbuf[CURL_ERROR_SIZE];
+	struct http_policy policy;
+	unsigned retry_after_s;  /* of the last answer, 0 when none */
+	const char *url;         /* of the request being performed */
 } http;
 
 /* ---- TLS: the baked CA, and IP literals checked against iPAddress SANs */
@@ -194,9 +199,19 @@ static int redirect_refused(const char *u, struct sn_err *e)
 {
 	long status = 0;
 
+	char *to = NULL, t[URL_LOG];
+
 	curl_easy_getinfo(http.curl, CURLINFO_RESPONSE_CODE, &status);
 	if (status < 300 || status > 399)
 		return SN_OK;
+	curl_easy_getinfo(http.curl, CURLINFO_REDIRECT_URL, &to);
+	if (!to)
+		curl_easy_getinfo(http.curl, CURLINFO_EFFECTIVE_URL, &to);
+	if (http.url && strncasecmp(http.url, "https://", 8) == 0 && to &&
+	    url_is_plain_http(to)) {
+		url_for_log(to, t, sizeof(t));
+		return sn_fail(e, SN_E_HTTP_DOWNGRADE, "%s: HTTP %ld to %s", u, status, t);
+	}
 	return sn_fail(e, SN_E_HTTP_REDIRECTS, "%s: HTTP %ld to a URL that is not http(s)",
 		       u, status);
 }
@@ -290,8 +305,14 @@ static int status_fail(long status, const char *url, const char *body, size_t le
 	text_for_log(body, len, text, sizeof(text));
 	if (status == 404)
 		return sn_fail(e, SN_E_HTTP_NOT_FOUND, "%s", u);
+	if (status == 429 && http.retry_after_s)
+		return sn_fail(e, SN_E_HTTP_CLIENT_ERROR, "HTTP %ld from %s (Retry-After %u s): %s",
+			       status, u, http.retry_after_s, text);
 	if (status >= 400 && status < 500)
 		return sn_fail(e, SN_E_HTTP_CLIENT_ERROR, "HTTP %ld from %s: %s", status, u, text);
+	if (status >= 500 && status < 600 && http.retry_after_s)
+		return sn_fail(e, SN_E_HTTP_SERVER_ERROR, "HTTP %ld from %s (Retry-After %u s): %s",
+			       status, u, http.retry_after_s, text);
 	if (status >= 500 && status < 600)
 		return sn_fail(e, SN_E_HTTP_SERVER_ERROR, "HTTP %ld from %s: %s", status, u, text);
 	return sn_fail(e, SN_E_HTTP_STATUS, "HTTP %ld from %s", status, u);
@@ -309,6 +330,25 @@ static int setopt_check(CURLcode cc, const char *name, struct sn_err *e)
 /* Evaluates to SN_OK or the error, naming the option that was refused. */
 #define SETOPT(opt, val) setopt_check(curl_easy_setopt(http.curl, opt, val), #opt, e)
 
+/* snboot.proxy / snboot.no_proxy; without a proxy nothing is set, so a
+ * curl built without proxy support still works. */
+static int proxy_setup(struct sn_err *e)
+{
+	CURLcode cc;
+
+	if (!http.policy.proxy[0])
+		return SN_OK;
+	cc = curl_easy_setopt(http.curl, CURLOPT_PROXY, http.policy.proxy);
+	if (cc == CURLE_OK)
+		cc = curl_easy_setopt(http.curl, CURLOPT_NOPROXY, http.policy.no_proxy);
+	if (cc == CURLE_NOT_BUILT_IN || cc == CURLE_UNKNOWN_OPTION)
+		return sn_fail(e, SN_E_HTTP_PROXY, "snboot.proxy is set but this build's curl has "
+			       "no proxy support (curl error %d)", (int)cc);
+	if (cc != CURLE_OK)
+		return sn_fail(e, SN_E_HTTP_PROXY, "snboot.proxy: curl error %d", (int)cc);
+	return SN_OK;
+}
+
 /* Resets the handle for a new request (curl keeps its connections, DNS
  * and TLS session caches across a reset) and sets what every request
  * shares. */
@@ -320,11 +360,15 @@ static int request_begin(const char *url, struct sn_err *e)
 		return sn_fail(e, SN_E_HTTP_INIT, "http_init was not called");
 	curl_easy_reset(http.curl);
 	http.errbuf[0] = '\0';
+	http.retry_after_s = 0;
+	http.url = url;
 	memset(&http.tls, 0, sizeof(http.tls));
 	if ((rc = SETOPT(CURLOPT_URL, url)) ||
 	    (rc = SETOPT(CURLOPT_ERRORBUFFER, http.errbuf)) ||
 	    (rc = SETOPT(CURLOPT_PROTOCOLS_STR, "http,https")) ||
-	    (rc = SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")) ||
+	    /* what came over https never continues over plain http */
+	    (rc = SETOPT(CURLOPT_REDIR_PROTOCOLS_STR,
+			 strncasecmp(url, "https://", 8) == 0 ? "https" : "http,https")) ||
 	    (rc = SETOPT(CURLOPT_NOSIGNAL, 1L)) ||
 	    (rc = SETOPT(CURLOPT_USERAGENT, "snboot/" SNBOOT_VERSION)) ||
 	    (rc = SETOPT(CURLOPT_CAINFO, http.ca_path)) ||
@@ -338,7 +382,7 @@ static int request_begin(const char *url, struct sn_err *e)
 	    (rc = SETOPT(CURLOPT_LOW_SPEED_LIMIT, 1L)) ||
 	    (rc = SETOPT(CURLOPT_LOW_SPEED_TIME, (long)http.timeout_s)))
 		return rc;
-	return SN_OK;
+	return proxy_setup(e);
 }
 
 int http_init(const char *ca_path, unsigned timeout_s, struct sn_err *e)
@@ -375,6 +419,47 @@ int http_init(const char *ca_path, unsigned timeout_s, struct sn_err *e)
 		return ret;
 	logmsg("http", "%s, CA %s, timeout %u s", curl_version(), ca_path, http.timeout_s);
 	return SN_OK;
+}
+
+int http_set_policy(const struct http_policy *p, struct sn_err *e)
+{
+	if (strlen(p->proxy) >= sizeof(http.policy.proxy) ||
+	    strlen(p->no_proxy) >= sizeof(http.policy.no_proxy))
+		return sn_fail(e, SN_E_HTTP_PROXY, "proxy or no_proxy longer than %zu bytes",
+			       sizeof(http.policy.proxy) - 1);
+	if (p->proxy[0] && strncasecmp(p->proxy, "http://", 7) != 0 &&
+	    strstr(p->proxy, "://"))
+		return sn_fail(e, SN_E_HTTP_PROXY, "snboot.proxy: only http:// proxies "
+			       "(https is tunnelled through them)");
+	http.policy = *p;
+	if (p->proxy[0]) {
+		char u[URL_LOG];
+		url_for_log(p->proxy, u, sizeof(u));
+		logmsg("http", "proxy %s%s%s", u, p->no_proxy[0] ? ", not for " : "",
+		       p->no_proxy);
+	}
+	logmsg("http", "artifacts over plain http: %s", p->artifacts_any ? "any (baked "
+	       "http_artifacts = any)" : "pinned only (--sha256=)");
+	return SN_OK;
+}
+
+int http_init_config(const struct config *cfg, struct sn_err *e)
+{
+	struct http_policy p;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	p.artifacts_any = strcmp(cfg->http_artifacts, "any") == 0;
+	snprintf(p.proxy, sizeof(p.proxy), "%s", cfg->proxy);
+	snprintf(p.no_proxy, sizeof(p.no_proxy), "%s", cfg->no_proxy);
+	if ((rc = http_init(cfg->ca, cfg->http_timeout_s, e)) != SN_OK)
+		return rc;
+	return http_set_policy(&p, e);
+}
+
+unsigned http_retry_after_s(void)
+{
+	return http.retry_after_s;
 }
 
 void http_cleanup(void)
@@ -421,6 +506,16 @@ static size_t membuf_write(char *data, size_t size, size_t n, void *arg)
 	return add;
 }
 
+/* Retry-After of the answer (seconds, or an HTTP date curl turns into
+ * seconds), capped at a day; 0 when absent. */
+static void note_retry_after(void)
+{
+	curl_off_t ra = 0;
+
+	if (curl_easy_getinfo(http.curl, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
+		http.retry_after_s = ra > 86400 ? 86400u : (unsigned)ra;
+}
+
 /* Runs the request set up on the handle into m; *status the final one. */
 static int perform_buffered(const char *url, struct membuf *m, long *status, struct sn_err *e)
 {
@@ -434,6 +529,7 @@ static int perform_buffered(const char *url, struct membuf *m, long *status, str
 	cc = curl_easy_perform(http.curl);
 	*status = 0;
 	curl_easy_getinfo(http.curl, CURLINFO_RESPONSE_CODE, status);
+	note_retry_after();
 	if (cc == CURLE_WRITE_ERROR && m->over) {
 		current_url(url, u, sizeof(u));
 		return sn_fail(e, SN_E_HTTP_TOO_BIG, "%s: more than %d bytes", u, HTTP_BUF_MAX);
@@ -486,14 +582,22 @@ out:
 	return SN_OK;
 }
 
-int http_get_buf(const char *url, char **buf, size_t *len, struct sn_err *e)
+int http_get_pinned(const char *url, const char *sha256_hex_or_NULL, char **buf, size_t *len,
+		    struct sn_err *e)
 {
 	struct membuf m = { 0 };
+	uint8_t want[32], got[32];
+	char hex[65], want_hex[65], u[URL_LOG];
 	long status;
 	int rc;
 
 	*buf = NULL;
 	*len = 0;
+	if (sha256_hex_or_NULL && (rc = sha256_hex_parse(sha256_hex_or_NULL, want, e)) != SN_OK)
+		return rc;
+	if ((rc = url_artifact_allowed(url, sha256_hex_or_NULL != NULL,
+				       http.policy.artifacts_any, e)) != SN_OK)
+		return rc;
 	if ((rc = request_begin(url, e)) != SN_OK)
 		return rc;
 	if ((rc = SETOPT(CURLOPT_FOLLOWLOCATION, 1L)) ||
@@ -502,9 +606,25 @@ int http_get_buf(const char *url, char **buf, size_t *len, struct sn_err *e)
 		free(m.p);
 		return rc;
 	}
+	if (sha256_hex_or_NULL) {
+		mbedtls_sha256_ret((const unsigned char *)m.p, m.len, got, 0);
+		if (memcmp(got, want, sizeof(want)) != 0) {
+			hex_format(got, sizeof(got), hex);
+			hex_format(want, sizeof(want), want_hex);
+			url_for_log(url, u, sizeof(u));
+			free(m.p);
+			return sn_fail(e, SN_E_HTTP_SHA256_MISMATCH,
+				       "%s: got %.16s..., expected %.16s...", u, hex, want_hex);
+		}
+	}
 	*buf = m.p;
 	*len = m.len;
 	return SN_OK;
+}
+
+int http_get_buf(const char *url, char **buf, size_t *len, struct sn_err *e)
+{
+	return http_get_pinned(url, NULL, buf, len, e);
 }
 
 /* ---- downloads into a memfd, hashed as they arrive, resumed after cuts */
@@ -517,6 +637,10 @@ struct fetch {
 	mbedtls_sha256_context sha;
 	char etag[128];            /* strong ETag of the answer we build on */
 	struct dl_progress prog;
+	uint64_t limit;            /* largest size that fits in memory (dl_mem_limit) */
+	uint64_t mem_available;    /* MemAvailable when the download started, 0 unknown */
+	int no_room;               /* the file was found larger than limit */
+	unsigned max_stuck;        /* attempts without progress before giving up */
 	unsigned resumes;          /* requests for the rest after a cut */
 	unsigned restarts;         /* times we had to start over from byte 0 */
 	/* this attempt */
@@ -630,6 +754,11 @@ static int fetch_accept(struct fetch *f)
 	f->total = cl > 0 ? (uint64_t)cl : 0;
 	memcpy(f->etag, f->etag_now, sizeof(f->etag));
 	f->prog.total = f->total;
+	/* refused before a byte is stored: Content-Length says it won't fit */
+	if (f->total > f->limit) {
+		f->no_room = 1;
+		return -1;
+	}
 	return 0;
 }
 
@@ -647,6 +776,11 @@ static size_t fetch_write(char *data, size_t size, size_t n, void *arg)
 		memcpy(f->err_body + f->err_body_len, data, take);
 		f->err_body_len += take;
 		return len;
+	}
+	/* without Content-Length the limit holds while receiving */
+	if (f->have + len > f->limit) {
+		f->no_room = 1;
+		return 0;
 	}
 	if (fd_write_all(f->fd, data, len)) {
 		f->write_errno = errno;
@@ -672,7 +806,7 @@ static int fetch_attempt(const char *url, struct fetch *f, struct sn_err *e)
 	int rc;
 
 	f->status = 0;
-	f->body_started = f->range_bad = f->write_errno = 0;
+	f->body_started = f->range_bad = f->write_errno = f->no_room = 0;
 	f->content_range_len = f->err_body_len = 0;
 	f->etag_now[0] = '\0';
 	sn_clear(&f->range_err);
@@ -702,7 +836,26 @@ static int fetch_attempt(const char *url, struct fetch *f, struct sn_err *e)
 	cc = curl_easy_perform(http.curl);
 	if (!f->status)
 		curl_easy_getinfo(http.curl, CURLINFO_RESPONSE_CODE, &f->status);
-	if (f->write_errno) {
+	note_retry_after();
+	if (f->no_room) {
+		/* both numbers in MiB, exact bytes in the log line before */
+		logmsg("download", "%s: %llu bytes do not fit: limit %llu = (MemAvailable %llu - "
+		       "reserve %llu) / %u", f->label, (unsigned long long)(f->total ? f->total :
+		       f->have), (unsigned long long)f->limit, (unsigned long long)f->mem_available,
+		       (unsigned long long)DL_MEM_RESERVE, DL_MEM_COPIES);
+		if (f->total)
+			rc = sn_fail(e, SN_E_HTTP_NO_ROOM, "%s is %.1f MiB, the machine can hold "
+				     "%.1f MiB (MemAvailable %.1f MiB - %.0f MiB reserve, /%u for "
+				     "kexec)", f->label, (double)f->total / MiB,
+				     (double)f->limit / MiB, (double)f->mem_available / MiB,
+				     (double)DL_MEM_RESERVE / MiB, DL_MEM_COPIES);
+		else
+			rc = sn_fail(e, SN_E_HTTP_NO_ROOM, "%s (no Content-Length) passed %.1f MiB, "
+				     "the machine can hold %.1f MiB (MemAvailable %.1f MiB - %.0f MiB "
+				     "reserve, /%u for kexec)", f->label, (double)f->limit / MiB,
+				     (double)f->limit / MiB, (double)f->mem_available / MiB,
+				     (double)DL_MEM_RESERVE / MiB, DL_MEM_COPIES);
+	} else if (f->write_errno) {
 		rc = sn_fail(e, SN_E_HTTP_MEMFD, "%s: writing at %llu: %s", f->label,
 			     (unsigned long long)f->have, strerror(f->write_errno));
 	} else if (f->range_bad) {
@@ -797,7 +950,7 @@ static int fetch_loop(const char *url, struct fetch *f, struct sn_err *e)
 		} else {
 			stuck++;
 		}
-		if (stuck >= HTTP_FETCH_STUCK_MAX || attempts >= HTTP_FETCH_ATTEMPTS_MAX) {
+		if (stuck >= f->max_stuck || attempts >= HTTP_FETCH_ATTEMPTS_MAX) {
 			size_t n = strlen(e->ctx);
 			snprintf(e->ctx + n, sizeof(e->ctx) - n, " (gave up after %u attempts)",
 				 attempts);
@@ -819,22 +972,59 @@ static void fetch_summary(const struct fetch *f, const char *hex, int checked, u
 	       hex, checked ? " (verified)" : " (not checked)");
 }
 
-int http_fetch_fd(const char *url, const char *sha256_hex_or_NULL, const char *label,
-		  int *fd_out, size_t *size_out, struct sn_err *e)
+/* What this machine can hold now (dl_mem_limit); no limit when
+ * /proc/meminfo says nothing (the host tests' sandbox may hide it). */
+static void fetch_limit(struct fetch *f)
+{
+	size_t len = 0;
+	char *mi = read_file("/proc/meminfo", 16384, &len);
+
+	f->limit = UINT64_MAX;
+	if (mi && dl_meminfo_available(mi, len, &f->mem_available) == 0)
+		f->limit = dl_mem_limit(f->mem_available);
+	else
+		logmsg("download", "%s: no MemAvailable in /proc/meminfo; size not limited",
+		       f->label);
+	free(mi);
+}
+
+/* Failures a next mirror may not have: the network, the server, the file
+ * it serves. Not: this machine's memory, the memfd, our own setup. */
+static int mirror_may_help(int code)
+{
+	switch (code) {
+	case SN_E_HTTP_NO_ROOM:
+	case SN_E_HTTP_MEMFD:
+	case SN_E_HTTP_INIT:
+	case SN_E_HTTP_CA:
+	case SN_E_HTTP_PROXY:
+	case SN_E_NOMEM:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
+int http_fetch_mirrors(const char *const *urls, size_t n_urls, const char *sha256_hex_or_NULL,
+		       const char *label, int *fd_out, size_t *size_out, struct sn_err *e)
 {
 	struct fetch f;
 	uint8_t want[32], got[32];
-	char name[64], hex[65], want_hex[65], u[URL_LOG];
+	char name[64], hex[65], want_hex[65], u[URL_LOG], why[200];
 	uint64_t t0 = mono_ms();
-	struct sn_err ignored;
-	int rc;
+	struct sn_err ignored, refused, now;
+	size_t tried = 0;
+	int rc = SN_OK;
 
 	if (!e)
 		e = &ignored;   /* the retry loop reads and extends the context */
 	*fd_out = -1;
 	*size_out = 0;
+	sn_clear(&refused);
 	if (!http.curl)
 		return sn_fail(e, SN_E_HTTP_INIT, "http_init was not called");
+	if (!urls || n_urls == 0)
+		return sn_fail(e, SN_E_HTTP_URL, "%s: no URL to fetch", label);
 	if (sha256_hex_or_NULL && (rc = sha256_hex_parse(sha256_hex_or_NULL, want, e)) != SN_OK)
 		return rc;
 	memset(&f, 0, sizeof(f));
@@ -845,21 +1035,59 @@ int http_fetch_fd(const char *url, const char *sha256_hex_or_NULL, const char *l
 		return sn_fail(e, SN_E_HTTP_MEMFD, "memfd_create %s: %s", name, strerror(errno));
 	mbedtls_sha256_init(&f.sha);
 	mbedtls_sha256_starts_ret(&f.sha, 0);
-	dl_progress_start(&f.prog, 0, t0);
-	url_for_log(url, u, sizeof(u));
-	logmsg("download", "%s: %s", label, u);
+	fetch_limit(&f);
 
-	if ((rc = fetch_loop(url, &f, e)) != SN_OK)
-		goto err;
-	mbedtls_sha256_finish_ret(&f.sha, got);
-	hex_format(got, sizeof(got), hex);
-	if (sha256_hex_or_NULL && memcmp(got, want, sizeof(want)) != 0) {
-		hex_format(want, sizeof(want), want_hex);
-		logmsg("download", "%s: sha256 %s, expected %s", label, hex, want_hex);
-		rc = sn_fail(e, SN_E_HTTP_SHA256_MISMATCH, "%s from %s: got %.16s..., expected %.16s...",
-			     label, u, hex, want_hex);
+	for (size_t i = 0; i < n_urls; i++) {
+		int last = i + 1 == n_urls;
+
+		url_for_log(urls[i], u, sizeof(u));
+		/* the trust rule per URL: an unpinned http mirror is skipped */
+		if (url_artifact_allowed(urls[i], sha256_hex_or_NULL != NULL,
+					 http.policy.artifacts_any, &now) != SN_OK) {
+			logmsg("download", "%s: %s", label, sn_format(&now, why, sizeof(why)));
+			if (!refused.code)
+				refused = now;
+			continue;
+		}
+		if (tried++ && fetch_reset(&f)) {
+			rc = sn_fail(e, SN_E_HTTP_MEMFD, "%s: truncate: %s", label, strerror(errno));
+			goto err;
+		}
+		f.restarts = 0;
+		/* with a mirror left, a dead one is given up on sooner */
+		f.max_stuck = last ? HTTP_FETCH_STUCK_MAX : HTTP_FETCH_MIRROR_STUCK_MAX;
+		dl_progress_start(&f.prog, 0, mono_ms());
+		if (n_urls > 1)
+			logmsg("download", "%s: %s (mirror %zu of %zu)", label, u, i + 1, n_urls);
+		else
+			logmsg("download", "%s: %s", label, u);
+		rc = fetch_loop(urls[i], &f, e);
+		if (rc == SN_OK) {
+			mbedtls_sha256_finish_ret(&f.sha, got);
+			hex_format(got, sizeof(got), hex);
+			if (sha256_hex_or_NULL && memcmp(got, want, sizeof(want)) != 0) {
+				hex_format(want, sizeof(want), want_hex);
+				logmsg("download", "%s: sha256 %s, expected %s", label, hex, want_hex);
+				rc = sn_fail(e, SN_E_HTTP_SHA256_MISMATCH,
+					     "%s from %s: got %.16s..., expected %.16s...", label, u,
+					     hex, want_hex);
+			}
+		}
+		if (rc == SN_OK)
+			break;
+		if (!mirror_may_help(rc))
+			goto err;
+		if (!last)
+			logmsg("download", "%s: %s; trying the next mirror", label,
+			       sn_format(e, why, sizeof(why)));
+	}
+	if (!tried) {
+		*e = refused;
+		rc = refused.code;
 		goto err;
 	}
+	if (rc != SN_OK)
+		goto err;
 	/* sealed: what was checked is what kexec reads */
 	if (fcntl(f.fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL))
 		logmsg("download", "%s: could not seal the memfd: %s", label, strerror(errno));
@@ -877,4 +1105,10 @@ err:
 	mbedtls_sha256_free(&f.sha);
 	close(f.fd);
 	return rc;
+}
+
+int http_fetch_fd(const char *url, const char *sha256_hex_or_NULL, const char *label,
+		  int *fd_out, size_t *size_out, struct sn_err *e)
+{
+	return http_fetch_mirrors(&url, 1, sha256_hex_or_NULL, label, fd_out, size_out, e);
 }

@@ -274,3 +274,20 @@ void hex_format(const uint8_t *bytes, size_t n, char *out)
 	}
 	out[2 * n] = '\0';
 }
+
+int url_is_plain_http(const char *url)
+{
+	return strncasecmp(url, "http://", 7) == 0;
+}
+
+int url_artifact_allowed(const char *url, int pinned, int any_http, struct sn_err *e)
+{
+	char u[112];
+
+	if (!url_is_plain_http(url) || pinned || any_http)
+		return SN_OK;
+	url_for_log(url, u, sizeof(u));
+	return sn_fail(e, SN_E_HTTP_UNPINNED, "%s: plain http:// without --sha256= is refused "
+		       "(http_artifacts = pinned; use https://, pin it, or bake http_artifacts = any)",
+		       u);
+}

@@ -49,4 +49,13 @@ int sha256_hex_parse(const char *hex, uint8_t out[32], struct sn_err *e);
 /* n bytes → 2n lowercase hex digits and a NUL (out holds 2n+1). */
 void hex_format(const uint8_t *bytes, size_t n, char *out);
 
+/* 1 when url's scheme is plain http:// (either case), else 0. */
+int url_is_plain_http(const char *url);
+
+/* The trust rule for an artifact (kernel, initrd, chained script): over
+ * https:// anything goes (the baked CA vouches for the server); over plain
+ * http:// only a pinned one (a sha256 given) unless any_http (the baked
+ * http_artifacts = any). SN_E_HTTP_UNPINNED names the URL (for logs). */
+int url_artifact_allowed(const char *url, int pinned, int any_http, struct sn_err *e);
+
 #endif

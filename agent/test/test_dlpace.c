@@ -1,6 +1,7 @@
 /* Download pacing: progress lines and retry backoff. */
 #include "fixtures.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "http/dlpace.h"
@@ -89,6 +90,51 @@ static void test_backoff(void **state)
 	assert_int_equal(dl_backoff_ms(1000, 1), 12001);
 }
 
+static void test_meminfo_real_file(void **state)
+{
+	static char buf[8192];
+	FILE *f = fopen("agent/test/data/meminfo/debian12-host.txt", "r");
+	size_t n;
+	uint64_t b = 0;
+
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	assert_int_equal(dl_meminfo_available(buf, n, &b), 0);
+	assert_true(b == 23872688ull * 1024);
+}
+
+static void test_meminfo_malformed(void **state)
+{
+	uint64_t b = 7;
+	const char *ok = "MemTotal: 1 kB\nMemAvailable:  2048 kB\n";
+	const char *bad[] = {
+		"MemTotal: 1 kB\n",                       /* missing */
+		"MemAvailable: kB\n",                      /* no digits */
+		"MemAvailable: 12 MB\n",                   /* wrong unit */
+		"MemAvailable: 12 kB trailing\n",
+		"MemAvailable: 99999999999999999999 kB\n", /* overflow */
+		"MemAvailableX: 12 kB\n",
+	};
+
+	assert_int_equal(dl_meminfo_available(ok, strlen(ok), &b), 0);
+	assert_true(b == 2048ull * 1024);
+	/* the length bounds the parse: the line cut before its unit */
+	assert_int_equal(dl_meminfo_available(ok, strlen(ok) - 3, &b), -1);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(dl_meminfo_available(bad[i], strlen(bad[i]), &b), -1);
+}
+
+static void test_mem_limit(void **state)
+{
+	assert_true(dl_mem_limit(0) == 0);
+	assert_true(dl_mem_limit(DL_MEM_RESERVE) == 0);
+	assert_true(dl_mem_limit(DL_MEM_RESERVE + 3 * 100ull * MIB) == 100ull * MIB);
+	/* a 1 GiB VM with ~900 MiB available holds a 256 MiB initrd */
+	assert_true(dl_mem_limit(900ull * MIB) > 256ull * MIB);
+	assert_true(dl_mem_limit(512ull * MIB) < 256ull * MIB);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -98,6 +144,9 @@ int main(void)
 		cmocka_unit_test(test_tiny_totals),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_meminfo_real_file),
+		cmocka_unit_test(test_meminfo_malformed),
+		cmocka_unit_test(test_mem_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -175,6 +175,28 @@ static void test_sha256_hex(void **state)
 	assert_non_null(strstr(e.ctx, "offset 63"));
 }
 
+static void test_artifact_trust(void **state)
+{
+	struct sn_err e;
+
+	sn_clear(&e);
+	/* https: pinning optional */
+	assert_int_equal(url_artifact_allowed("https://b/vmlinuz", 0, 0, &e), SN_OK);
+	/* http: pinned, or the baked http_artifacts = any */
+	assert_int_equal(url_artifact_allowed("http://m/vmlinuz", 1, 0, &e), SN_OK);
+	assert_int_equal(url_artifact_allowed("http://m/vmlinuz", 0, 1, &e), SN_OK);
+	assert_int_equal(url_artifact_allowed("HTTP://m/vmlinuz", 0, 0, &e), SN_E_HTTP_UNPINNED);
+	assert_int_equal(url_artifact_allowed("http://u:pw@m/boot/initrd?sig=s3cret", 0, 0, &e),
+			 SN_E_HTTP_UNPINNED);
+	assert_non_null(strstr(e.ctx, "http://m/boot/initrd?..."));
+	assert_null(strstr(e.ctx, "s3cret"));
+	assert_null(strstr(e.ctx, "pw@"));
+	assert_non_null(strstr(e.ctx, "--sha256="));
+	assert_int_equal(url_is_plain_http("http://x"), 1);
+	assert_int_equal(url_is_plain_http("https://x"), 0);
+	assert_int_equal(url_is_plain_http("htt"), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -186,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_content_range_forms),
 		cmocka_unit_test(test_content_range_errors),
 		cmocka_unit_test(test_sha256_hex),
+		cmocka_unit_test(test_artifact_trust),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
