@@ -201,43 +201,17 @@ int script_join_words(int argc, char *const *argv, char *out, size_t size)
 
 /* ---- settings names and types */
 
-enum setting_type {
-	TYPE_PLAIN, TYPE_URISTRING, TYPE_HEX, TYPE_HEXHYP, TYPE_HEXRAW, TYPE_BASE64,
-};
-
-static const struct {
-	const char *name;
-	enum setting_type type;
-} setting_types[] = {
-	{ "string", TYPE_PLAIN }, { "ipv4", TYPE_PLAIN }, { "ipv6", TYPE_PLAIN },
-	{ "int8", TYPE_PLAIN }, { "int16", TYPE_PLAIN }, { "int32", TYPE_PLAIN },
-	{ "uint8", TYPE_PLAIN }, { "uint16", TYPE_PLAIN }, { "uint32", TYPE_PLAIN },
-	{ "uuid", TYPE_PLAIN }, { "guid", TYPE_PLAIN }, { "busdevfn", TYPE_PLAIN },
-	{ "dnssl", TYPE_PLAIN }, { "uristring", TYPE_URISTRING }, { "hex", TYPE_HEX },
-	{ "hexhyp", TYPE_HEXHYP }, { "hexraw", TYPE_HEXRAW }, { "base64", TYPE_BASE64 },
-};
-
-static int find_type(const char *name, enum setting_type *type)
-{
-	for (size_t i = 0; i < sizeof(setting_types) / sizeof(setting_types[0]); i++)
-		if (strcmp(setting_types[i].name, name) == 0) {
-			*type = setting_types[i].type;
-			return 0;
-		}
-	return -1;
-}
-
 /* Splits "[scope/]name[:type]" in place: *colon_type gets the type or NULL. */
-static int split_setting(char *text, char **scope, char **name, enum setting_type *type,
+static int split_setting(char *text, char **scope, char **name, enum script_type *type,
 			 struct sn_err *e)
 {
 	char *slash = strrchr(text, '/');
 	char *colon = strchr(slash ? slash : text, ':');
 
-	*type = TYPE_PLAIN;
+	*type = SCRIPT_TYPE_AUTO;
 	if (colon) {
 		*colon = '\0';
-		if (find_type(colon + 1, type) != 0)
+		if (script_type_find(colon + 1, type) != 0)
 			return sn_fail(e, SN_E_SCRIPT_BAD_TYPE, "\"%.40s\" in \"%.60s\"",
 				       colon + 1, text);
 	}
@@ -261,7 +235,7 @@ int script_setting_key(const char *text, char *key, size_t key_size,
 {
 	char tmp[SCRIPT_NAME_MAX + 1];
 	char *scope, *name;
-	enum setting_type type;
+	enum script_type type;
 	size_t len = strlen(text);
 	int rc;
 
@@ -325,127 +299,6 @@ static int put_bytes(struct expander *x, const char *b, size_t n, struct sn_err 
 	return SN_OK;
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
-
-/* "52:54:00:12:34:56" or a UUID is stored as text but means bytes: groups
- * of an even number of hex digits, with ':' or '-' between them. */
-static size_t text_as_bytes(const char *v, unsigned char *bytes, size_t max)
-{
-	size_t n = 0, digits = 0;
-	int seps = 0;
-
-	for (const char *p = v; *p; p++) {
-		if (*p == ':' || *p == '-') {
-			if (digits == 0 || digits % 2)
-				goto raw;
-			digits = 0;
-			seps++;
-			continue;
-		}
-		if (hexval(*p) < 0)
-			goto raw;
-		digits++;
-	}
-	if (!seps || digits == 0 || digits % 2)
-		goto raw;
-	for (const char *p = v; *p && n < max; p++) {
-		if (*p == ':' || *p == '-')
-			continue;
-		bytes[n++] = (unsigned char)(hexval(p[0]) << 4 | hexval(p[1]));
-		p++;
-	}
-	return n;
-raw:
-	n = strlen(v) < max ? strlen(v) : max;
-	memcpy(bytes, v, n);
-	return n;
-}
-
-static int put_hex(struct expander *x, const char *v, const char *sep, struct sn_err *e)
-{
-	unsigned char b[SCRIPT_VALUE_MAX];
-	size_t n = text_as_bytes(v, b, sizeof(b));
-	char tmp[4];
-	int rc = SN_OK;
-
-	for (size_t i = 0; i < n && rc == SN_OK; i++) {
-		int l = snprintf(tmp, sizeof(tmp), "%s%02x", i ? sep : "", b[i]);
-		rc = put_bytes(x, tmp, (size_t)l, e);
-	}
-	return rc;
-}
-
-static int put_uristring(struct expander *x, const char *v, struct sn_err *e)
-{
-	char tmp[4];
-	int rc = SN_OK;
-
-	for (const char *p = v; *p && rc == SN_OK; p++) {
-		unsigned char ch = (unsigned char)*p;
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || strchr("-._~", ch))
-			rc = put_bytes(x, p, 1, e);
-		else {
-			snprintf(tmp, sizeof(tmp), "%%%02X", ch);
-			rc = put_bytes(x, tmp, 3, e);
-		}
-	}
-	return rc;
-}
-
-static int put_base64(struct expander *x, const char *v, struct sn_err *e)
-{
-	static const char abc[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	unsigned char b[SCRIPT_VALUE_MAX];
-	size_t n = text_as_bytes(v, b, sizeof(b));
-	int rc = SN_OK;
-
-	for (size_t i = 0; i < n && rc == SN_OK; i += 3) {
-		uint32_t w = (uint32_t)b[i] << 16;
-		char q[4];
-		if (i + 1 < n)
-			w |= (uint32_t)b[i + 1] << 8;
-		if (i + 2 < n)
-			w |= b[i + 2];
-		q[0] = abc[w >> 18 & 63];
-		q[1] = abc[w >> 12 & 63];
-		q[2] = i + 1 < n ? abc[w >> 6 & 63] : '=';
-		q[3] = i + 2 < n ? abc[w & 63] : '=';
-		rc = put_bytes(x, q, 4, e);
-	}
-	return rc;
-}
-
-static int put_value(struct expander *x, const char *v, enum setting_type type,
-		     struct sn_err *e)
-{
-	switch (type) {
-	case TYPE_URISTRING:
-		return put_uristring(x, v, e);
-	case TYPE_HEX:
-		return put_hex(x, v, ":", e);
-	case TYPE_HEXHYP:
-		return put_hex(x, v, "-", e);
-	case TYPE_HEXRAW:
-		return put_hex(x, v, "", e);
-	case TYPE_BASE64:
-		return put_base64(x, v, e);
-	case TYPE_PLAIN:
-		break;
-	}
-	return put_bytes(x, v, strlen(v), e);
-}
-
 static int expand_until(struct expander *x, const char **p, int nested, unsigned depth,
 			const struct script_settings *s, struct sn_err *e);
 
@@ -456,7 +309,7 @@ static int expand_var(struct expander *x, const char **p, unsigned depth,
 	char name[SCRIPT_NAME_MAX + 1];
 	struct expander inner = { name, sizeof(name), 0, SN_E_SCRIPT_VAR_NAME_TOO_LONG, x->word };
 	char *scope, *bare;
-	enum setting_type type;
+	enum script_type type;
 	const char *v;
 	int rc;
 
@@ -471,7 +324,14 @@ static int expand_var(struct expander *x, const char **p, unsigned depth,
 	if (rc != SN_OK)
 		return rc;
 	v = lookup(s, scope, bare);
-	return v ? put_value(x, v, type, e) : SN_OK;
+	if (!v)
+		return SN_OK;
+	if (type == SCRIPT_TYPE_AUTO)
+		return put_bytes(x, v, strlen(v), e);
+	char shown[3 * SCRIPT_VALUE_MAX + 1];
+	if (script_format_setting(bare, v, type, shown, sizeof(shown)) != 0)
+		return sn_fail(e, x->overflow_code, "expanding \"%.60s\"", x->word);
+	return put_bytes(x, shown, strlen(shown), e);
 }
 
 static int expand_until(struct expander *x, const char **p, int nested, unsigned depth,

@@ -61,6 +61,23 @@ struct script_ops {
 	void (*echo)(void *arg, const char *text);   /* text ends in "\n" unless echo -n */
 	void (*sleep_ms)(void *arg, unsigned ms);
 	void (*log)(void *arg, const char *msg);     /* one line, no "\n" */
+	/* The hooks below may be NULL: their commands then fail clearly. */
+	/* md5sum/sha1sum/sha256sum: the lowercase hex digest of fd's bytes
+	 * (algo "md5", "sha1" or "sha256") into hex. fd is borrowed. */
+	int (*digest)(void *arg, const char *algo, int fd, char *hex, size_t size,
+		      struct sn_err *e);
+	/* imgextract: the decompressed bytes of fd (gzip, zlib) in a new fd. */
+	int (*extract)(void *arg, int fd, int *fd_out, struct sn_err *e);
+	/* ntp <server>: set the clock from that NTP server. */
+	int (*ntp)(void *arg, const char *server, struct sn_err *e);
+	/* vcreate --tag N [--priority P] <trunk>: create the VLAN interface
+	 * iPXE calls "<trunk>-<tag>" (e.g. net0-42). */
+	int (*vcreate)(void *arg, const char *trunk, unsigned tag, unsigned priority,
+		       struct sn_err *e);
+	/* dhcp <interface> on an interface the agent has not configured (one
+	 * vcreate made): run DHCP on it and fill its settings (<if>/ip...). */
+	int (*dhcp)(void *arg, const char *ifname, struct script_settings *s,
+		    struct sn_err *e);
 };
 
 enum script_outcome {
@@ -68,7 +85,8 @@ enum script_outcome {
 	SCRIPT_BOOTED,       /* ops->boot returned SN_OK (dry runs, tests) */
 	SCRIPT_BOOT_FAILED,  /* a boot attempt failed and nothing caught it */
 	SCRIPT_LOCAL_BOOT,   /* sanboot without a URL: boot the local disk */
-	SCRIPT_EXIT,         /* exit: leave network boot (next boot device) */
+	SCRIPT_EXIT,         /* exit in the first script: leave network boot
+			      * (the firmware boots the next device) */
 	SCRIPT_REBOOT,
 	SCRIPT_POWEROFF,
 	SCRIPT_FAILED,       /* a failing command not caught by ||, or no script */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- option value parsers */
 
@@ -130,6 +131,21 @@ struct choose_opts {
 	int keep, autoboot;
 };
 struct cpuid_opts { int ext, ecx; };
+struct digest_opts { const char *set; };
+struct read_opts { unsigned timeout_ms; };
+struct extract_opts {
+	const char *name;
+	int keep;
+	unsigned timeout_ms;
+};
+struct vcreate_opts {
+	struct opt_uint tag;
+	unsigned priority;
+};
+struct verify_opts {
+	const char *signer;
+	int keep, require_loader, allow_pxe, allow_sbat, allow, permanent;
+};
 
 /* Room for any command's options. */
 union any_opts {
@@ -144,6 +160,11 @@ union any_opts {
 	struct item_opts item;
 	struct choose_opts choose;
 	struct cpuid_opts cpuid;
+	struct digest_opts digest;
+	struct read_opts read;
+	struct extract_opts extract;
+	struct vcreate_opts vcreate;
+	struct verify_opts verify;
 };
 
 #define OPT(lname, ch, value, type, field, fn) \
@@ -208,6 +229,31 @@ static const struct script_opt choose_opts[] = {
 static const struct script_opt cpuid_opts[] = {
 	OPT("ext", 'e', 0, struct cpuid_opts, ext, parse_flag),
 	OPT("ecx", 'c', 0, struct cpuid_opts, ecx, parse_flag),
+};
+
+static const struct script_opt digest_opts[] = {
+	OPT("set", 's', 1, struct digest_opts, set, parse_string),
+};
+static const struct script_opt read_opts[] = {
+	OPT("timeout", 't', 1, struct read_opts, timeout_ms, parse_uint),
+};
+static const struct script_opt extract_opts[] = {
+	OPT("name", 'n', 1, struct extract_opts, name, parse_string),
+	OPT("keep", 'k', 0, struct extract_opts, keep, parse_flag),
+	OPT("timeout", 't', 1, struct extract_opts, timeout_ms, parse_uint),
+};
+static const struct script_opt vcreate_opts[] = {
+	OPT("tag", 't', 1, struct vcreate_opts, tag, parse_opt_uint),
+	OPT("priority", 'p', 1, struct vcreate_opts, priority, parse_uint),
+};
+static const struct script_opt verify_opts[] = {
+	OPT("signer", 's', 1, struct verify_opts, signer, parse_string),
+	OPT("keep", 'k', 0, struct verify_opts, keep, parse_flag),
+	OPT("require-loader", 'l', 0, struct verify_opts, require_loader, parse_flag),
+	OPT("allow-pxe", 'p', 0, struct verify_opts, allow_pxe, parse_flag),
+	OPT("allow-sbat", 'a', 0, struct verify_opts, allow_sbat, parse_flag),
+	OPT("allow", 0, 0, struct verify_opts, allow, parse_flag),
+	OPT("permanent", 0, 0, struct verify_opts, permanent, parse_flag),
 };
 
 /* ---- helpers */
@@ -328,8 +374,7 @@ static int cmd_exit(struct script_ctx *c, const void *opts, int argc,
 
 	if (argc && (rc = parse_ulong(argv[0], INT_MAX, &status, e)) != SN_OK)
 		return rc;
-	c->res->exit_status = (int)status;
-	script_finish(c, SCRIPT_EXIT, "exit %lu", status);
+	script_exit(c, (int)status);
 	return SN_OK;
 }
 
@@ -501,6 +546,242 @@ static int cmd_sanboot(struct script_ctx *c, const void *opts, int argc,
 	return SN_OK;
 }
 
+/* An image by name, or a URL fetched and registered as one (iPXE's
+ * imgacquire). */
+static int acquire(struct script_ctx *c, const char *ref, struct script_image **img,
+		   struct sn_err *e)
+{
+	if ((*img = script_image_find(c, ref)))
+		return SN_OK;
+	return script_image_fetch(c, ref, NULL, NULL, 0, NULL, 0, img, e);
+}
+
+/* md5sum, sha1sum, sha256sum: "<hex>  <name>" per image, as iPXE prints;
+ * --set stores the (last) digest. The bytes are hashed by the agent. */
+static int cmd_digest(struct script_ctx *c, const void *opts, int argc,
+		      char *const *argv, struct sn_err *e)
+{
+	const struct digest_opts *o = opts;
+	const char *algo = c->cmd[0] == 'm' ? "md5" : c->cmd[3] == '1' ? "sha1" : "sha256";
+	char hex[129], line[SCRIPT_IMAGE_NAME_MAX + 140];
+	int rc;
+
+	for (int i = 0; i < argc; i++) {
+		struct script_image *img;
+		if ((rc = acquire(c, argv[i], &img, e)) != SN_OK)
+			return rc;
+		if (!c->ops->digest)
+			return sn_fail(e, SN_E_SCRIPT_DIGEST, "%s: the agent gives no %s hook",
+				       img->name, algo);
+		hex[0] = '\0';
+		sn_clear(e);
+		rc = c->ops->digest(c->arg, algo, img->fd, hex, sizeof(hex), e);
+		if (rc != SN_OK) {
+			if (e->code == SN_OK)
+				sn_fail(e, SN_E_SCRIPT_DIGEST, "returned %d", rc);
+			script_err_prefix(e, "%s of %s: ", algo, img->name);
+			return e->code;
+		}
+		snprintf(line, sizeof(line), "%s  %s\n", hex, img->name);
+		if (c->ops->echo)
+			c->ops->echo(c->arg, line);
+		if (o->set && (rc = set_setting(c, o->set, hex, e)) != SN_OK)
+			return rc;
+	}
+	return SN_OK;
+}
+
+/* No keyboard: the line read is empty, so the setting is cleared. */
+static int cmd_read(struct script_ctx *c, const void *opts, int argc,
+		    char *const *argv, struct sn_err *e)
+{
+	script_log(c, "read %s: no keyboard, the value is empty", argv[0]);
+	return set_setting(c, argv[0], NULL, e);
+}
+
+/* imgextract: the hook decompresses; the result is registered under
+ * --name or the name without its .gz/.xz/.zst/.Z suffix (iPXE). */
+static int cmd_imgextract(struct script_ctx *c, const void *opts, int argc,
+			  char *const *argv, struct sn_err *e)
+{
+	const struct extract_opts *o = opts;
+	struct script_image *img, *old;
+	char name[SCRIPT_IMAGE_NAME_MAX];
+	int fd = -1, rc;
+
+	if ((rc = acquire(c, argv[0], &img, e)) != SN_OK)
+		return rc;
+	if (!c->ops->extract)
+		return sn_fail(e, SN_E_SCRIPT_EXTRACT, "%s: the agent gives no extract hook",
+			       img->name);
+	snprintf(name, sizeof(name), "%s", o->name ? o->name : img->name);
+	if (!o->name) {
+		char *dot = strrchr(name, '.');
+		if (dot && dot != name)
+			*dot = '\0';
+	}
+	sn_clear(e);
+	rc = c->ops->extract(c->arg, img->fd, &fd, e);
+	if (rc != SN_OK || fd < 0) {
+		if (fd >= 0)
+			close(fd);
+		if (e->code == SN_OK)
+			sn_fail(e, SN_E_SCRIPT_EXTRACT, "returned %d", rc);
+		script_err_prefix(e, "%s: ", img->name);
+		return e->code;
+	}
+	if (!o->keep)
+		script_image_free(c, img);
+	if ((old = script_image_find(c, name)))
+		script_image_free(c, old);
+	if (c->n_images == SCRIPT_IMAGES_MAX) {
+		close(fd);
+		return sn_fail(e, SN_E_SCRIPT_TOO_MANY_IMAGES, "%s: more than %u", name,
+			       SCRIPT_IMAGES_MAX);
+	}
+	img = &c->images[c->n_images++];
+	memset(img, 0, sizeof(*img));
+	snprintf(img->name, sizeof(img->name), "%s", name);
+	img->fd = fd;
+	return SN_OK;
+}
+
+/* The interfaces snboot knows: net<N> from the agent's NIC list (its
+ * net<N>/mac setting), or one vcreate made (its <name>/mac or /ip). */
+static int nic_known(struct script_ctx *c, const char *name)
+{
+	char key[SCRIPT_NAME_MAX + 8];
+
+	snprintf(key, sizeof(key), "%.*s/mac", (int)SCRIPT_NAME_MAX, name);
+	if (script_get(c->settings, key))
+		return 1;
+	snprintf(key, sizeof(key), "%.*s/ip", (int)SCRIPT_NAME_MAX, name);
+	return script_get(c->settings, key) != NULL;
+}
+
+static const char *nic_setting(struct script_ctx *c, int i, const char *what)
+{
+	char key[48];
+	const char *v;
+
+	snprintf(key, sizeof(key), "net%d/%s", i, what);
+	v = script_get(c->settings, key);
+	return v ? v : "";
+}
+
+/* ifstat: iPXE's two lines per interface, from what the agent knows. */
+static int cmd_ifstat(struct script_ctx *c, const void *opts, int argc,
+		      char *const *argv, struct sn_err *e)
+{
+	char line[512], name[16];
+
+	for (int j = 0; j < argc; j++)
+		if (!nic_known(c, argv[j]))
+			return sn_fail(e, SN_E_SCRIPT_NO_NIC, "\"%.40s\"", argv[j]);
+	for (int i = 0; i < 64; i++) {
+		int wanted = argc == 0;
+		snprintf(name, sizeof(name), "net%d", i);
+		if (!nic_known(c, name))
+			break;
+		for (int j = 0; j < argc && !wanted; j++)
+			wanted = strcmp(argv[j], name) == 0;
+		if (!wanted)
+			continue;
+		snprintf(line, sizeof(line),
+			 "%s: %s using %s on %s (Ethernet) [%s]\n  [Link:%s]\n", name,
+			 nic_setting(c, i, "mac"), *nic_setting(c, i, "chip") ?
+			 nic_setting(c, i, "chip") : "?", *nic_setting(c, i, "busid") ?
+			 nic_setting(c, i, "busid") : "?",
+			 *nic_setting(c, i, "ip") ? "open" : "closed",
+			 *nic_setting(c, i, "ip") ? "up" : "down");
+		if (c->ops->echo)
+			c->ops->echo(c->arg, line);
+	}
+	return SN_OK;
+}
+
+static int cmd_ntp(struct script_ctx *c, const void *opts, int argc,
+		   char *const *argv, struct sn_err *e)
+{
+	int rc;
+
+	if (!c->ops->ntp)
+		return sn_fail(e, SN_E_SCRIPT_NO_NET_OP, "ntp %.60s: the agent gives no ntp hook",
+			       argv[0]);
+	sn_clear(e);
+	if ((rc = c->ops->ntp(c->arg, argv[0], e)) != SN_OK) {
+		if (e->code == SN_OK)
+			sn_fail(e, SN_E_SCRIPT_NO_NET_OP, "returned %d", rc);
+		script_err_prefix(e, "ntp %.60s: ", argv[0]);
+		return e->code;
+	}
+	return SN_OK;
+}
+
+static int cmd_vcreate(struct script_ctx *c, const void *opts, int argc,
+		       char *const *argv, struct sn_err *e)
+{
+	const struct vcreate_opts *o = opts;
+	int rc;
+
+	if (!o->tag.given || o->tag.value == 0 || o->tag.value > 4094)
+		return sn_fail(e, SN_E_SCRIPT_BAD_NUMBER, "--tag: a VLAN tag 1..4094 is needed");
+	if (o->priority > 7)
+		return sn_fail(e, SN_E_SCRIPT_BAD_NUMBER, "--priority %u (0..7)", o->priority);
+	if (!nic_known(c, argv[0]))
+		return sn_fail(e, SN_E_SCRIPT_NO_NIC, "trunk \"%.40s\"", argv[0]);
+	if (!c->ops->vcreate)
+		return sn_fail(e, SN_E_SCRIPT_NO_NET_OP,
+			       "vcreate %s-%u: the agent gives no VLAN hook", argv[0], o->tag.value);
+	sn_clear(e);
+	if ((rc = c->ops->vcreate(c->arg, argv[0], o->tag.value, o->priority, e)) != SN_OK) {
+		if (e->code == SN_OK)
+			sn_fail(e, SN_E_SCRIPT_NO_NET_OP, "returned %d", rc);
+		script_err_prefix(e, "vcreate %s-%u: ", argv[0], o->tag.value);
+		return e->code;
+	}
+	return SN_OK;
+}
+
+/* dhcp/ifconf: the agent brought its NICs up before asking for the
+ * script; an interface it did not configure (a VLAN from vcreate) needs
+ * the dhcp hook. */
+static int cmd_dhcp(struct script_ctx *c, const void *opts, int argc,
+		    char *const *argv, struct sn_err *e)
+{
+	char key[SCRIPT_NAME_MAX + 8];
+	int rc;
+
+	for (int i = 0; i < argc; i++) {
+		snprintf(key, sizeof(key), "%.*s/ip", (int)SCRIPT_NAME_MAX, argv[i]);
+		if (script_get(c->settings, key))
+			continue;   /* configured already */
+		if (c->ops->dhcp) {
+			sn_clear(e);
+			if ((rc = c->ops->dhcp(c->arg, argv[i], c->settings, e)) != SN_OK) {
+				if (e->code == SN_OK)
+					sn_fail(e, SN_E_SCRIPT_NO_NET_OP, "returned %d", rc);
+				script_err_prefix(e, "%s %.40s: ", c->cmd, argv[i]);
+				return e->code;
+			}
+			continue;
+		}
+		if (!nic_known(c, argv[i]))
+			return sn_fail(e, SN_E_SCRIPT_NO_NIC, "\"%.40s\"", argv[i]);
+	}
+	script_log(c, "%s: the network is already up", c->cmd);
+	return SN_OK;
+}
+
+/* Signatures are not checked: a script that needs them must not go on
+ * as if they were (pin downloads with --sha256 instead). */
+static int cmd_not_verified(struct script_ctx *c, const void *opts, int argc,
+			    char *const *argv, struct sn_err *e)
+{
+	return sn_fail(e, SN_E_SCRIPT_NOT_VERIFIED, "%s: image signatures are not checked "
+		       "by snboot; pin downloads with --sha256", c->cmd);
+}
+
 /* ---- commands: menus (no keyboard: choose takes the default) */
 
 static struct script_menu *menu_find(struct script_ctx *c, const char *name)
@@ -664,11 +945,12 @@ static const struct script_cmd commands[] = {
 	CMD("reboot", cmd_reboot, reboot_opts, 0, 0, "reboot [--warm]",
 	    "reboot the machine"),
 	CMD0("poweroff", cmd_poweroff, 0, 0, "poweroff", "power the machine off"),
-	CMD("dhcp", cmd_net_up, net_opts, 0, MANY,
-	    "dhcp [--timeout <ms>] [<interface>...]", "no-op: the network is up"),
-	CMD("ifconf", cmd_net_up, net_opts, 0, MANY,
+	CMD("dhcp", cmd_dhcp, net_opts, 0, MANY,
+	    "dhcp [--timeout <ms>] [<interface>...]",
+	    "the network is up; an interface made by vcreate gets DHCP"),
+	CMD("ifconf", cmd_dhcp, net_opts, 0, MANY,
 	    "ifconf [--configurator <name>] [--timeout <ms>] [<interface>...]",
-	    "no-op: the network is up"),
+	    "same as dhcp"),
 	CMD0("ifopen", cmd_net_up, 0, MANY, "ifopen [<interface>...]",
 	     "no-op: the network is up"),
 	CMD("menu", cmd_menu, menu_opts, 0, MANY,
@@ -681,15 +963,40 @@ static const struct script_cmd commands[] = {
 	    "[--autoboot] <setting>", "store the default item's label in a setting"),
 	CMD("cpuid", cmd_cpuid, cpuid_opts, 1, 1,
 	    "cpuid [--ext] [--ecx] <bit>", "only --ext 29 (64-bit CPU) succeeds"),
-	UNSUPPORTED("sanhook"), UNSUPPORTED("sanunhook"), UNSUPPORTED("imgverify"),
-	UNSUPPORTED("imgtrust"), UNSUPPORTED("imgextract"), UNSUPPORTED("imgdecrypt"),
+	CMD("md5sum", cmd_digest, digest_opts, 1, MANY, "md5sum [--set <setting>] <uri|image>...",
+	    "print the MD5 digest of images"),
+	CMD("sha1sum", cmd_digest, digest_opts, 1, MANY, "sha1sum [--set <setting>] <uri|image>...",
+	    "print the SHA-1 digest of images"),
+	CMD("sha256sum", cmd_digest, digest_opts, 1, MANY,
+	    "sha256sum [--set <setting>] <uri|image>...", "print the SHA-256 digest of images"),
+	CMD("read", cmd_read, read_opts, 1, 1, "read [--timeout <ms>] <setting>",
+	    "read a line: there is no keyboard, so the value is empty"),
+	CMD("imgextract", cmd_imgextract, extract_opts, 1, 1,
+	    "imgextract [--name <name>] [--keep] [--timeout <ms>] <uri|image>",
+	    "decompress an image (gzip, zlib)"),
+	CMD0("ifstat", cmd_ifstat, 0, MANY, "ifstat [<interface>...]",
+	     "print the network interfaces"),
+	CMD0("ntp", cmd_ntp, 1, 1, "ntp <server>", "set the clock from an NTP server"),
+	CMD("vcreate", cmd_vcreate, vcreate_opts, 1, 1,
+	    "vcreate --tag <tag> [--priority <priority>] <trunk interface>",
+	    "create a VLAN interface <trunk>-<tag>"),
+	CMD("imgverify", cmd_not_verified, verify_opts, 0, MANY,
+	    "imgverify [--signer <name>] [--keep] <uri|image> <signature uri|image>",
+	    "fails: signatures are not checked, pin with --sha256"),
+	CMD("imgtrust", cmd_not_verified, verify_opts, 0, MANY,
+	    "imgtrust [--allow] [--permanent]",
+	    "fails: signatures are not checked, pin with --sha256"),
+	CMD("shim", cmd_not_verified, verify_opts, 0, MANY,
+	    "shim [--require-loader] [--allow-pxe] [--allow-sbat] [--keep] <uri|image>",
+	    "fails: Secure Boot shims are not run, pin with --sha256"),
+	UNSUPPORTED("sanhook"), UNSUPPORTED("sanunhook"), UNSUPPORTED("imgdecrypt"),
 	UNSUPPORTED("imgmem"), UNSUPPORTED("memfetch"), UNSUPPORTED("login"),
 	UNSUPPORTED("shell"), UNSUPPORTED("console"), UNSUPPORTED("colour"),
 	UNSUPPORTED("cpair"), UNSUPPORTED("param"), UNSUPPORTED("params"),
-	UNSUPPORTED("ntp"), UNSUPPORTED("nslookup"), UNSUPPORTED("ping"),
-	UNSUPPORTED("ifclose"), UNSUPPORTED("ifstat"), UNSUPPORTED("route"),
-	UNSUPPORTED("show"), UNSUPPORTED("read"), UNSUPPORTED("form"),
-	UNSUPPORTED("present"), UNSUPPORTED("vcreate"), UNSUPPORTED("vdestroy"),
+	UNSUPPORTED("nslookup"), UNSUPPORTED("ping"),
+	UNSUPPORTED("ifclose"), UNSUPPORTED("route"),
+	UNSUPPORTED("show"), UNSUPPORTED("form"),
+	UNSUPPORTED("present"), UNSUPPORTED("vdestroy"),
 	UNSUPPORTED("autoboot"), UNSUPPORTED("pxebs"), UNSUPPORTED("certstore"),
 	UNSUPPORTED("certfree"), UNSUPPORTED("fcstat"), UNSUPPORTED("fcels"),
 	UNSUPPORTED("ibstat"), UNSUPPORTED("lotest"), UNSUPPORTED("nstat"),

@@ -8,7 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "core/fdio.h"
 
 /* ---- settings */
 
@@ -313,10 +317,64 @@ int script_image_fetch(struct script_ctx *c, const char *ref, const char *name,
 
 /* ---- boot */
 
-static int fill_boot_image(struct script_ctx *c, const struct script_image *kernel,
-			   struct boot_image *bi, struct sn_err *e)
+/* An initrd with arguments reaches the kernel as iPXE hands it on: its
+ * bytes inside a newc cpio entry named by the first argument. The copy is
+ * small in practice (a config file, a key): big initrds have no name. */
+static int wrap_cpio(const struct script_image *img, int *out, struct sn_err *e)
 {
+	static const char zeros[4];
+	char *hdr = NULL, *buf = NULL;
+	size_t cap = 66 * (116 + strlen(img->args)), hlen = 0, done = 0;
+	struct stat st;
+	int fd = -1, rc;
+
+	*out = -1;
+	if (fstat(img->fd, &st) != 0)
+		return sn_fail(e, SN_E_SCRIPT_CPIO_WRAP, "%s: fstat: %m", img->name);
+	if (!(hdr = malloc(cap)) || !(buf = malloc(65536))) {
+		rc = sn_fail(e, SN_E_NOMEM, "cpio wrapping of %s", img->name);
+		goto out;
+	}
+	if ((rc = script_cpio_headers(img->args, (size_t)st.st_size, hdr, cap, &hlen, e)) != SN_OK)
+		goto out;
+	if ((fd = memfd_create(img->name, MFD_CLOEXEC)) < 0 ||
+	    fd_write_all(fd, hdr, hlen) != 0) {
+		rc = sn_fail(e, SN_E_SCRIPT_CPIO_WRAP, "%s: memfd: %m", img->name);
+		goto out;
+	}
+	while (done < (size_t)st.st_size) {
+		ssize_t n = pread(img->fd, buf, 65536, (off_t)done);
+		if (n <= 0 || fd_write_all(fd, buf, (size_t)n) != 0) {
+			rc = sn_fail(e, SN_E_SCRIPT_CPIO_WRAP, "%s: copying byte %zu: %s",
+				     img->name, done, n == 0 ? "file shrank" : "read/write failed");
+			goto out;
+		}
+		done += (size_t)n;
+	}
+	if (fd_write_all(fd, zeros, (4 - done % 4) % 4) != 0 || lseek(fd, 0, SEEK_SET) != 0) {
+		rc = sn_fail(e, SN_E_SCRIPT_CPIO_WRAP, "%s: padding: %m", img->name);
+		goto out;
+	}
+	*out = fd;
+	fd = -1;
+	rc = SN_OK;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	free(hdr);
+	return rc;
+}
+
+/* wrapped[] gets the fds made here (closed by the caller), -1 elsewhere. */
+static int fill_boot_image(struct script_ctx *c, const struct script_image *kernel,
+			   struct boot_image *bi, int *wrapped, struct sn_err *e)
+{
+	int rc;
+
 	memset(bi, 0, sizeof(*bi));
+	for (int i = 0; i < BOOTIMG_MAX_INITRDS; i++)
+		wrapped[i] = -1;
 	snprintf(bi->label, sizeof(bi->label), "%.*s", (int)sizeof(bi->label) - 1, kernel->name);
 	snprintf(bi->source, sizeof(bi->source), "network");
 	bi->kernel_fd = kernel->fd;
@@ -328,12 +386,17 @@ static int fill_boot_image(struct script_ctx *c, const struct script_image *kern
 		const struct script_image *img = &c->images[i];
 		if (img == kernel)
 			continue;
-		if (img->args)
-			return sn_fail(e, SN_E_SCRIPT_INITRD_ARGS, "%s: \"%.60s\"",
-				       img->name, img->args);
 		if (bi->n_initrds == BOOTIMG_MAX_INITRDS)
 			return sn_fail(e, SN_E_SCRIPT_TOO_MANY_INITRDS, "more than %d",
 				       BOOTIMG_MAX_INITRDS);
+		if (img->args) {
+			if ((rc = wrap_cpio(img, &wrapped[bi->n_initrds], e)) != SN_OK)
+				return rc;
+			script_log(c, "initrd %s: in the initramfs as %s", img->name, img->args);
+			bi->initrd_fds[bi->n_initrds] = wrapped[bi->n_initrds];
+			bi->n_initrds++;
+			continue;
+		}
 		bi->initrd_fds[bi->n_initrds++] = img->fd;
 	}
 	return SN_OK;
@@ -342,6 +405,7 @@ static int fill_boot_image(struct script_ctx *c, const struct script_image *kern
 int script_boot(struct script_ctx *c, struct script_image *kernel, struct sn_err *e)
 {
 	struct boot_image *bi;
+	int wrapped[BOOTIMG_MAX_INITRDS];
 	int rc;
 
 	if (!kernel && !(kernel = selected_kernel(c)) && c->n_images == 1)
@@ -353,7 +417,7 @@ int script_boot(struct script_ctx *c, struct script_image *kernel, struct sn_err
 		return sn_fail(e, SN_E_SCRIPT_NO_OP, "no boot hook");
 	if (!(bi = malloc(sizeof(*bi))))
 		return sn_fail(e, SN_E_NOMEM, "boot image");
-	if ((rc = fill_boot_image(c, kernel, bi, e)) != SN_OK)
+	if ((rc = fill_boot_image(c, kernel, bi, wrapped, e)) != SN_OK)
 		goto out;
 	script_log(c, "booting %s (%d initrd%s): %s", bi->label, bi->n_initrds,
 		   bi->n_initrds == 1 ? "" : "s", bi->cmdline);
@@ -367,6 +431,9 @@ int script_boot(struct script_ctx *c, struct script_image *kernel, struct sn_err
 	rc = hook_failed(rc, SN_E_SCRIPT_BOOT, e, "boot", bi->label);
 	c->boot_failed = 1;
 out:
+	for (int i = 0; i < BOOTIMG_MAX_INITRDS; i++)
+		if (wrapped[i] >= 0)
+			close(wrapped[i]);
 	free(bi);
 	return rc;
 }
@@ -445,6 +512,18 @@ int script_chain(struct script_ctx *c, const char *ref, const char *name,
 		script_log(c, "chain: running script %s", url);
 		rc = run_text(c, buf, len, url, c->frame->depth + 1, e);
 		free(buf);
+		if (c->exited) {
+			int status = c->exit_status;
+			c->exited = 0;
+			if (replace) {   /* the script it replaced is gone: exit it too */
+				script_exit(c, status);
+				return SN_OK;
+			}
+			if (status != 0)
+				return sn_fail(e, SN_E_SCRIPT_CHAIN_EXIT, "%.120s: exit %d",
+					       url, status);
+			return SN_OK;
+		}
 		if (replace && c->stop != SCRIPT_STOP_ALL)
 			c->stop = SCRIPT_STOP_FRAME;
 		return rc;
@@ -455,6 +534,19 @@ int script_chain(struct script_ctx *c, const char *ref, const char *name,
 	if (rc != SN_OK)
 		return rc;
 	return script_boot(c, img, e);
+}
+
+void script_exit(struct script_ctx *c, int status)
+{
+	c->res->exit_status = status;
+	if (c->frame->depth == 0) {
+		script_finish(c, SCRIPT_EXIT, "exit %d", status);
+		return;
+	}
+	script_log(c, "exit %d: back to the script that chained %s", status, c->frame->name);
+	c->exited = 1;
+	c->exit_status = status;
+	c->stop = SCRIPT_STOP_FRAME;
 }
 
 int script_goto(struct script_ctx *c, const char *label, struct sn_err *e)

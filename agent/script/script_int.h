@@ -46,6 +46,27 @@ size_t script_command_len(char *const *words, size_t n, enum script_term *term);
 int script_setting_key(const char *text, char *key, size_t key_size,
 		       struct sn_err *e);
 
+/* ---- script_types.c: setting types (iPXE's settings.c) */
+
+enum script_type {
+	SCRIPT_TYPE_AUTO = 0,    /* no type given / a name snboot does not know */
+	SCRIPT_TYPE_STRING, SCRIPT_TYPE_URISTRING, SCRIPT_TYPE_IPV4, SCRIPT_TYPE_IPV6,
+	SCRIPT_TYPE_INT8, SCRIPT_TYPE_INT16, SCRIPT_TYPE_INT32,
+	SCRIPT_TYPE_UINT8, SCRIPT_TYPE_UINT16, SCRIPT_TYPE_UINT32,
+	SCRIPT_TYPE_UUID, SCRIPT_TYPE_GUID, SCRIPT_TYPE_BUSDEVFN,
+	SCRIPT_TYPE_HEX, SCRIPT_TYPE_HEXHYP, SCRIPT_TYPE_HEXRAW, SCRIPT_TYPE_BASE64,
+};
+
+/* 0 and *type for a type name ("hex"), -1 if unknown. */
+int script_type_find(const char *name, enum script_type *type);
+/* The type of a setting snboot fills in ("netmask": ipv4), AUTO if none. */
+enum script_type script_native_type(const char *bare_name);
+/* value (the text of bare_name's native type) shown as type; AUTO inserts
+ * it as it is. A value that cannot be shown so gives "" (iPXE). -1 if out
+ * is too small. */
+int script_format_setting(const char *bare_name, const char *value,
+			  enum script_type type, char *out, size_t size);
+
 /* Joins words with single spaces into out (NUL-terminated). */
 int script_join_words(int argc, char *const *argv, char *out, size_t size);
 
@@ -108,6 +129,8 @@ struct script_ctx {
 	unsigned steps;
 	enum script_stop stop;
 	int boot_failed;                     /* the latest failure was a boot */
+	int exited;                          /* exit ran in a chained script */
+	int exit_status;                     /* ...with this status */
 };
 
 void script_log(struct script_ctx *c, const char *fmt, ...)
@@ -138,6 +161,19 @@ int script_boot(struct script_ctx *c, struct script_image *kernel,
 int script_chain(struct script_ctx *c, const char *ref, const char *name,
 		 int argc, char *const *argv, int replace, struct sn_err *e);
 int script_goto(struct script_ctx *c, const char *label, struct sn_err *e);
+
+/* exit [status]: ends the script it runs in (the chain that ran it sees
+ * the status); in the first script it ends the run with SCRIPT_EXIT. */
+void script_exit(struct script_ctx *c, int status);
+
+/* ---- script_cpio.c: initrds wrapped into a newc cpio entry (iPXE) */
+
+/* The headers (parent directories with mkdir=, then the file) for an
+ * initrd whose arguments are args ("/etc/x.conf mode=600") and whose file
+ * has filesize bytes, into out; *len gets their length (a multiple of 4).
+ * The file's bytes follow, padded to 4. */
+int script_cpio_headers(const char *args, size_t filesize, char *out, size_t size,
+			size_t *len, struct sn_err *e);
 
 /* ---- script_cmds.c: the command table */
 

@@ -5,11 +5,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "script/script.h"
+#include "script/script_int.h"
 
 #define MAX_FDS 256
 
@@ -68,13 +70,20 @@ static int fz_boot(void *arg, const struct boot_image *img, struct sn_err *e)
 	return sn_fail(e, SN_E_IO, "fake kexec refused");
 }
 
+static int fz_digest(void *arg, const char *algo, int fd, char *hex, size_t size,
+		     struct sn_err *e)
+{
+	snprintf(hex, size, "%s", "d41d8cd98f00b204e9800998ecf8427e");
+	return SN_OK;
+}
+
 static void fz_echo(void *arg, const char *text) {}
 static void fz_sleep(void *arg, unsigned ms) {}
 static void fz_log(void *arg, const char *msg) {}
 
 static const struct script_ops fz_ops = {
 	.fetch = fz_fetch, .fetch_script = fz_fetch_script, .boot = fz_boot,
-	.echo = fz_echo, .sleep_ms = fz_sleep, .log = fz_log,
+	.echo = fz_echo, .sleep_ms = fz_sleep, .log = fz_log, .digest = fz_digest,
 };
 
 static void fuzz_helpers(const uint8_t *data, size_t size,
@@ -89,6 +98,11 @@ static void fuzz_helpers(const uint8_t *data, size_t size,
 	script_expand(word, s, out, sizeof(out), &e);
 	script_url_resolve("http://a/b/c/d;p?q", word, out, sizeof(out), &e);
 	script_url_resolve(word, "../x/./y", out, sizeof(out), &e);
+	char cpio[16384];
+	size_t len;
+	if (script_cpio_headers(word, size, cpio, sizeof(cpio), &len, &e) == SN_OK &&
+	    (len % 4 || len < 112 || memcmp(cpio, "070701", 6) != 0))
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -108,6 +122,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	script_set(s, "net0/mac", "52:54:00:12:34:56");
 	script_set(s, "buildarch", "x86_64");
 	script_set(s, "platform", "efi");
+	script_set(s, "netmask", "255.255.255.0");
+	script_set(s, "net0/ip", "10.0.0.5");
+	script_set(s, "uuid", "4c4c4544-0042-3510-8052-b4c04f4b3732");
 	rc = script_run((const char *)data, size, "http://boot.example/self.ipxe", s,
 			&fz_ops, &f, &res, &e);
 	if ((rc == SN_OK) != (res.outcome != SCRIPT_FAILED && res.outcome != SCRIPT_BOOT_FAILED))
