@@ -44,7 +44,7 @@ int backend_network(struct agent *a, struct sn_err *e)
 	if (!url[0])
 		return sn_fail(e, SN_E_NO_URL, "lease on %s has no boot URL and snboot.url is unset",
 			       a->net.lease.ifname);
-	rc = api_boot_url(url, a->boot_url, sizeof(a->boot_url), e);
+	rc = api_boot_url_trust(url, a->cfg.allow_http, a->boot_url, sizeof(a->boot_url), e);
 	if (rc != SN_OK)
 		return rc;
 	api_events_url(a->boot_url, a->events_url, sizeof(a->events_url), NULL);
@@ -61,7 +61,7 @@ int backend_ask(struct agent *a, char **script, size_t *script_len, struct sn_er
 	int rc;
 
 	if (!a->http_ready) {
-		rc = http_init(a->cfg.ca, a->cfg.http_timeout_s, e);
+		rc = http_init_config(&a->cfg, e);
 		if (rc != SN_OK)
 			return rc;
 		a->http_ready = 1;
