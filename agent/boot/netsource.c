@@ -15,6 +15,7 @@
 #include "http/http.h"
 #include "http/urlutil.h"
 #include "script/script.h"
+#include "script/script_settings.h"
 
 static int op_fetch(void *arg, const char *url, const char *sha256, int *fd,
 		    struct sn_err *e)
@@ -79,42 +80,21 @@ static const struct script_ops agent_script_ops = {
 	.log = op_log,
 };
 
+/* SMBIOS facts here; the lease and NIC settings under iPXE's names
+ * (netmask, gateway, dns, net<N>/chip, ...) from script_settings.c. */
 static void fill_settings(struct agent *a, struct script_settings *s)
 {
-	const struct lease *l = &a->net.lease;
-	char ip[INET6_ADDRSTRLEN] = "";
-	char key[32];
 	struct stat st;
 
-	if (l->family == AF_INET)
-		inet_ntop(AF_INET, &l->addr4, ip, sizeof(ip));
-	else if (l->family == AF_INET6)
-		inet_ntop(AF_INET6, &l->addr6, ip, sizeof(ip));
 	script_set(s, "serial", a->id.serial);
 	script_set(s, "uuid", a->id.uuid);
 	script_set(s, "manufacturer", a->id.manufacturer);
 	script_set(s, "product", a->id.product);
 	script_set(s, "asset", a->id.asset_tag);
 	script_set(s, "board-serial", a->id.board_serial);
-	script_set(s, "hostname", l->hostname);
-	script_set(s, "ip", ip);
-	script_set(s, "buildarch", "x86_64");
 	script_set(s, "platform", stat("/sys/firmware/efi", &st) == 0 ? "efi" : "pcbios");
-	script_set(s, "filename", l->boot_url);
-	if (l->family == AF_INET) {
-		inet_ntop(AF_INET, &l->server4, key, sizeof(key));
-		script_set(s, "next-server", key);
-	}
-	for (int i = 0; i < a->net.n_nics; i++) {
-		const struct nic *n = &a->net.nics[i];
-		snprintf(key, sizeof(key), "net%d/mac", i);
-		script_set(s, key, n->mac_str);
-		if (i == a->net.winner) {
-			script_set(s, "mac", n->mac_str);
-			snprintf(key, sizeof(key), "net%d/ip", i);
-			script_set(s, key, ip);
-		}
-	}
+	script_settings_from_lease(s, &a->net.lease, a->net.nics, a->net.n_nics, a->net.winner);
+	script_settings_busids(s, a->net.nics, a->net.n_nics, "/sys");
 }
 
 void netsource_run(struct agent *a, const char *script, size_t len,
