@@ -16,6 +16,7 @@
 #include "core/fdio.h"
 #include "core/log.h"
 #include "core/policy.h"
+#include "core/shell.h"
 #include "core/smbios.h"
 #include "core/sysinit.h"
 
@@ -124,7 +125,7 @@ static void stage_boot(struct agent *a)
 }
 
 static void (*const stages[])(struct agent *) = {
-	stage_init, stage_config, stage_boot_id, stage_identify, stage_boot,
+	stage_init, stage_config, shell_stage, stage_boot_id, stage_identify, stage_boot,
 };
 
 /* ---- as a command on a host */

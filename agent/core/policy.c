@@ -13,6 +13,7 @@
  * the network starts over (a switch rebooting with the rack comes back).
  * Between attempts: capped exponential backoff with jitter. */
 #include "core/policy.h"
+#include "core/shell.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +117,7 @@ void policy_run(struct agent *a)
 			 * rebooting with the rack): start it over. */
 			a->have_net = 0;
 		}
+		shell_on_failure(a, "the attempt failed; shell_on_failure = 1");
 		backoff_sleep(&a->cfg, ++failures);
 	}
 }
