@@ -13,3 +13,16 @@ $(BUILD)/server-obj/%.o: server-stub/%.c $(SERVER_HDRS) server-stub/server.mk | 
 
 $(BUILD)/server-stub: $(SERVER_OBJS)
 	gcc -o $@ $^ $(SERVER_LDLIBS)
+
+# The same with AddressSanitizer and UBSan, for the tests:
+#   SERVER_STUB_BIN=build/server-stub-asan python3 -m pytest tests/test_server_*.py
+SERVER_ASAN_OBJS := $(patsubst server-stub/%.c,$(BUILD)/server-obj-asan/%.o,$(SERVER_SRCS))
+SERVER_ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+		     -fno-omit-frame-pointer
+
+$(BUILD)/server-obj-asan/%.o: server-stub/%.c $(SERVER_HDRS) server-stub/server.mk | $(BUILD)/.deps
+	@mkdir -p $(dir $@)
+	gcc $(WARN) -O1 -g -pthread $(SERVER_ASAN_FLAGS) -c -o $@ $<
+
+$(BUILD)/server-stub-asan: $(SERVER_ASAN_OBJS)
+	gcc $(SERVER_ASAN_FLAGS) -o $@ $^ $(SERVER_LDLIBS)
