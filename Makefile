@@ -33,7 +33,7 @@ AGENT_OBJS := $(patsubst agent/%.c,$(BUILD)/agent/%.o,$(AGENT_SRCS))
 AGENT_HDRS := $(wildcard $(addprefix agent/,$(addsuffix /*.h,$(AGENT_DIRS)) $(addsuffix /*.def,$(AGENT_DIRS))))
 
 .PHONY: all deps libs tools agent image server target pki demo test unit \
-        scenarios bench fuzz clean distclean
+        scenarios bench size fuzz clean distclean
 
 all: image server target
 
@@ -139,6 +139,10 @@ scenarios: all
 
 bench: all
 	/usr/bin/python3 tests/bench.py
+
+# where the image's bytes go: `name value unit` lines (mk/size.sh)
+size: $(BUILD)/snboot.efi
+	sh mk/size.sh $(B) "$(AGENT_OBJS)" "$(AGENT_LDFLAGS)" "$(AGENT_LIBS)"
 
 clean:
 	rm -rf $(BUILD)/agent $(BUILD)/snboot $(BUILD)/snboot.efi $(BUILD)/host $(BUILD)/fuzz $(BUILD)/server-stub $(BUILD)/server-obj
