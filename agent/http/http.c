@@ -843,7 +843,12 @@ static int fetch_attempt(const char *url, struct fetch *f, struct sn_err *e)
 		       "reserve %llu) / %u", f->label, (unsigned long long)(f->total ? f->total :
 		       f->have), (unsigned long long)f->limit, (unsigned long long)f->mem_available,
 		       (unsigned long long)DL_MEM_RESERVE, DL_MEM_COPIES);
-		if (f->total)
+		if (!f->mem_available)
+			rc = sn_fail(e, SN_E_HTTP_NO_ROOM, "%s %s %llu bytes, the download limit is "
+				     "%llu bytes", f->label, f->total ? "is" : "passed",
+				     (unsigned long long)(f->total ? f->total : f->limit),
+				     (unsigned long long)f->limit);
+		else if (f->total)
 			rc = sn_fail(e, SN_E_HTTP_NO_ROOM, "%s is %.1f MiB, the machine can hold "
 				     "%.1f MiB (MemAvailable %.1f MiB - %.0f MiB reserve, /%u for "
 				     "kexec)", f->label, (double)f->total / MiB,
@@ -982,7 +987,11 @@ static void fetch_limit(struct fetch *f)
 	f->limit = UINT64_MAX;
 	if (mi && dl_meminfo_available(mi, len, &f->mem_available) == 0)
 		f->limit = dl_mem_limit(f->mem_available);
-	else
+	if (http.policy.max_download && http.policy.max_download < f->limit) {
+		f->limit = http.policy.max_download;
+		f->mem_available = 0;   /* the numbers below are not the machine's */
+	}
+	if (f->limit == UINT64_MAX)
 		logmsg("download", "%s: no MemAvailable in /proc/meminfo; size not limited",
 		       f->label);
 	free(mi);

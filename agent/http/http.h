@@ -12,6 +12,7 @@
 #define SNBOOT_HTTP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/err.h"
 
@@ -32,6 +33,8 @@ struct http_policy {
 	int artifacts_any;     /* 1: http:// artifacts without a pin (baked http_artifacts = any) */
 	char proxy[256];       /* snboot.proxy: http://host:port, "" none */
 	char no_proxy[256];    /* snboot.no_proxy: curl's comma list of hosts/domains */
+	uint64_t max_download; /* 0: dl_mem_limit(MemAvailable); else this many bytes at most
+				* (a smaller machine in the host tests) */
 };
 
 /* ca_path: PEM file of trusted CAs, checked here so a broken image says so

@@ -59,3 +59,13 @@ fuzz: $(FUZZ_BINS)
 
 fuzz-smoke:
 	$(MAKE) fuzz FUZZ_SECONDS=10
+
+# The HTTP client built for the host (curl and mbedtls exist only in the
+# musl sysroot, so no cmocka): a small driver that tests/test_http_host.py
+# runs against build/server-stub and fault servers on loopback.
+HOST_HTTP_SRCS := agent/test/host_http.c agent/http/http.c agent/http/urlutil.c \
+                  agent/http/x509san.c agent/http/dlpace.c agent/core/log.c \
+                  agent/core/syslog.c agent/core/fdio.c agent/core/err.c
+$(BUILD)/host-musl/host_http: $(HOST_HTTP_SRCS) $(AGENT_HDRS) $(SYSROOT)/.libs
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(AGENT_CFLAGS) -o $@ $(HOST_HTTP_SRCS) -static -L$(SYSROOT)/lib $(AGENT_LIBS)
