@@ -6,10 +6,11 @@ import json
 import os
 import socket
 import ssl
-import subprocess
 import time
 
 import pytest
+
+import programs
 
 from test_server_stub import BIN, PKI, TOKEN, Server, built, cli  # noqa: F401 (fixture)
 
@@ -81,7 +82,7 @@ def test_cli_refuses_the_same_serials(tmp_path):
         r = cli("add-machine", "--serial", serial, "--action", "local", db=tmp_path / "x.db",
                 check=False)
         assert r.returncode == 2, (serial, r.stderr)
-    r = subprocess.run([str(BIN), "add-machine", "--db", str(tmp_path / "x.db"), "--action",
+    r = programs.run([str(BIN), "add-machine", "--db", str(tmp_path / "x.db"), "--action",
                         "local", "--serial", b"BAD-\xff"], capture_output=True)
     assert r.returncode == 2 and b"UTF-8" in r.stderr
 

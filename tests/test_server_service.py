@@ -10,11 +10,12 @@ import signal
 import socket
 import sqlite3
 import ssl
-import subprocess
 import threading
 import time
 
 import pytest
+
+import programs
 
 from test_server_stub import BIN, PKI, TOKEN, Server, built, cli  # noqa: F401 (fixture)
 
@@ -217,7 +218,7 @@ def test_concurrent_boots_all_answered(tmp_path):
 
 
 def start(cmd, log):
-    proc = subprocess.Popen(cmd, stderr=open(log, "w"), env={
+    proc = programs.popen(cmd, stderr=open(log, "w"), env={
         k: v for k, v in os.environ.items() if k != "SNBOOT_ADMIN_TOKEN"})
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline:
@@ -298,7 +299,7 @@ def test_flags_override_the_config_file(tmp_path):
 def test_config_file_errors_name_file_and_line(tmp_path, text, message):
     conf = tmp_path / "server.conf"
     conf.write_text(text)
-    r = subprocess.run([str(BIN), "serve", "--config", str(conf)], capture_output=True, text=True)
+    r = programs.run([str(BIN), "serve", "--config", str(conf)], capture_output=True, text=True)
     assert r.returncode == 2 and message in r.stderr, r.stderr
 
 
