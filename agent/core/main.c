@@ -19,6 +19,7 @@
 #include "core/shell.h"
 #include "core/smbios.h"
 #include "core/sysinit.h"
+#include "script/script_cli.h"
 
 static struct agent agent;
 
@@ -153,6 +154,7 @@ static const struct {
 	int (*run)(int argc, char **argv);
 } subcommands[] = {
 	{ "localboot", localboot_cli_main },
+	{ "script", script_cli_main },
 };
 
 int main(int argc, char **argv)

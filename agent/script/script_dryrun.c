@@ -1,0 +1,239 @@
+/* The dry run's ops (script_dryrun.h). An "image" is a memfd holding its
+ * URL, so what boot receives names what would have been downloaded; an
+ * initrd wrapped into a cpio entry (initrd URL /path mode=...) arrives
+ * with its real header in front, which is read back here. */
+#include "script/script_dryrun.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "core/fdio.h"
+#include "http/urlutil.h"
+
+static void say(struct dryrun *d, const char *fmt, const char *text)
+{
+	if (d->console) {
+		fprintf(d->console, fmt, text);
+		fflush(d->console);
+	}
+}
+
+static int image_fd(const char *content, int *fd, struct sn_err *e)
+{
+	*fd = memfd_create("dryrun", MFD_CLOEXEC);
+	if (*fd < 0 || fd_write_all(*fd, content, strlen(content)) != 0 ||
+	    lseek(*fd, 0, SEEK_SET) != 0) {
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		return sn_fail(e, SN_E_IO, "dry run: memfd: %m");
+	}
+	return SN_OK;
+}
+
+static int dr_fetch(void *arg, const char *url, const char *sha256, int *fd,
+		    struct sn_err *e)
+{
+	struct dryrun *d = arg;
+	int rc = url_artifact_allowed(url, sha256 != NULL, d->any_http, e);
+
+	if (rc != SN_OK)
+		return rc;
+	say(d, "dry run: not downloading %s\n", url);
+	return image_fd(url, fd, e);
+}
+
+static int dr_fetch_script(void *arg, const char *url, char **buf, size_t *len,
+			   struct sn_err *e)
+{
+	struct dryrun *d = arg;
+	int rc = url_artifact_allowed(url, 0, d->any_http, e);
+
+	if (rc != SN_OK)
+		return rc;
+	if (!d->fetch_script)
+		return sn_fail(e, SN_E_SCRIPT_NO_OP, "dry run without a fetcher: %.120s", url);
+	say(d, "dry run: fetching script %s\n", url);
+	return d->fetch_script(d->fetch_arg, url, buf, len, e);
+}
+
+/* What an image fd holds: its URL, or cpio headers then the URL. */
+static void describe_fd(int fd, char *out, size_t size)
+{
+	char buf[SCRIPT_URL_MAX + 4096];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	size_t pos = 0;
+	char name[1024] = "";
+	unsigned mode = 0;
+
+	if (n < 0)
+		n = 0;
+	buf[n] = '\0';
+	/* newc headers: 110 bytes, the name, padding to 4; directories first */
+	while ((size_t)n - pos >= 110 && memcmp(buf + pos, "070701", 6) == 0) {
+		char field[9];
+		unsigned namesize, filesize;
+		memcpy(field, buf + pos + 14, 8);
+		field[8] = '\0';
+		mode = (unsigned)strtoul(field, NULL, 16);
+		memcpy(field, buf + pos + 94, 8);
+		namesize = (unsigned)strtoul(field, NULL, 16);
+		memcpy(field, buf + pos + 54, 8);
+		filesize = (unsigned)strtoul(field, NULL, 16);
+		if (namesize == 0 || pos + 110 + namesize > (size_t)n)
+			break;
+		snprintf(name, sizeof(name), "%.*s", (int)namesize - 1, buf + pos + 110);
+		pos += (110 + namesize + 3) & ~(size_t)3;
+		if (filesize) {
+			buf[pos + filesize < (size_t)n ? pos + filesize : (size_t)n] = '\0';
+			break;
+		}
+	}
+	if (name[0])
+		snprintf(out, size, "%.2048s %.255s mode=%04o", buf + pos, name, mode & 07777);
+	else
+		snprintf(out, size, "%.2048s", buf);
+}
+
+static int dr_boot(void *arg, const struct boot_image *img, struct sn_err *e)
+{
+	struct dryrun *d = arg;
+
+	describe_fd(img->kernel_fd, d->kernel, sizeof(d->kernel));
+	d->n_initrds = img->n_initrds;
+	for (int i = 0; i < img->n_initrds; i++)
+		describe_fd(img->initrd_fds[i], d->initrds[i], sizeof(d->initrds[i]));
+	snprintf(d->cmdline, sizeof(d->cmdline), "%s", img->cmdline);
+	say(d, "dry run: would kexec %s\n", d->kernel);
+	return SN_OK;
+}
+
+static void dr_echo(void *arg, const char *text)
+{
+	say(arg, "%s", text);
+}
+
+static void dr_sleep(void *arg, unsigned ms)
+{
+	struct dryrun *d = arg;
+	if (d->console)
+		fprintf(d->console, "dry run: not sleeping %u ms\n", ms);
+}
+
+static void dr_log(void *arg, const char *msg)
+{
+	say(arg, "script: %s\n", msg);
+}
+
+static int dr_digest(void *arg, const char *algo, int fd, char *hex, size_t size,
+		     struct sn_err *e)
+{
+	snprintf(hex, size, "not-downloaded");
+	return SN_OK;
+}
+
+/* The URL stands for the bytes: the extracted image is the same URL. */
+static int dr_extract(void *arg, int fd, int *fd_out, struct sn_err *e)
+{
+	char url[SCRIPT_URL_MAX + 1];
+	ssize_t n = pread(fd, url, sizeof(url) - 1, 0);
+
+	url[n > 0 ? n : 0] = '\0';
+	return image_fd(url, fd_out, e);
+}
+
+static int dr_ntp(void *arg, const char *server, struct sn_err *e)
+{
+	say(arg, "dry run: not setting the clock from %s\n", server);
+	return SN_OK;
+}
+
+static int dr_vcreate(void *arg, const char *trunk, unsigned tag, unsigned prio,
+		      struct sn_err *e)
+{
+	say(arg, "dry run: not creating a VLAN on %s\n", trunk);
+	return SN_OK;
+}
+
+static int dr_dhcp(void *arg, const char *ifname, struct script_settings *s,
+		   struct sn_err *e)
+{
+	say(arg, "dry run: no DHCP on %s\n", ifname);
+	return SN_OK;
+}
+
+static const struct script_ops dryrun_ops = {
+	.fetch = dr_fetch, .fetch_script = dr_fetch_script, .boot = dr_boot,
+	.echo = dr_echo, .sleep_ms = dr_sleep, .log = dr_log, .digest = dr_digest,
+	.extract = dr_extract, .ntp = dr_ntp, .vcreate = dr_vcreate, .dhcp = dr_dhcp,
+};
+
+const char *dryrun_decision(enum script_outcome o)
+{
+	switch (o) {
+	case SCRIPT_BOOTED: return "boot";
+	case SCRIPT_LOCAL_BOOT: case SCRIPT_EXIT: case SCRIPT_ENDED: return "local";
+	case SCRIPT_REBOOT: return "reboot";
+	case SCRIPT_POWEROFF: return "poweroff";
+	case SCRIPT_BOOT_FAILED: case SCRIPT_FAILED: break;
+	}
+	return "error";
+}
+
+int dryrun_run(struct dryrun *d, const char *text, size_t len, const char *base_url,
+	       struct script_settings *settings)
+{
+	struct sn_err e;
+	int rc;
+
+	sn_clear(&e);
+	d->kernel[0] = d->cmdline[0] = d->error[0] = '\0';
+	d->n_initrds = 0;
+	rc = script_run(text, len, base_url, settings, &dryrun_ops, d, &d->res, &e);
+	d->decision = dryrun_decision(d->res.outcome);
+	if (rc != SN_OK) {
+		char msg[sizeof(e.ctx) + 128];
+		snprintf(d->error, sizeof(d->error), "%s", sn_format(&e, msg, sizeof(msg)));
+	}
+	if (strcmp(d->decision, "boot") != 0) {
+		d->kernel[0] = d->cmdline[0] = '\0';
+		d->n_initrds = 0;
+	}
+	return rc;
+}
+
+char *dryrun_json(const struct dryrun *d)
+{
+	cJSON *o = cJSON_CreateObject(), *a;
+	int boot = strcmp(d->decision, "boot") == 0;
+	char *text = NULL;
+
+	if (!o)
+		return NULL;
+	cJSON_AddStringToObject(o, "decision", d->decision);
+	if (boot) {
+		cJSON_AddStringToObject(o, "kernel", d->kernel);
+		cJSON_AddStringToObject(o, "cmdline", d->cmdline);
+	} else {
+		cJSON_AddNullToObject(o, "kernel");
+		cJSON_AddNullToObject(o, "cmdline");
+	}
+	if ((a = cJSON_AddArrayToObject(o, "initrds")))
+		for (int i = 0; i < d->n_initrds; i++)
+			cJSON_AddItemToArray(a, cJSON_CreateString(d->initrds[i]));
+	if (d->error[0])
+		cJSON_AddStringToObject(o, "error", d->error);
+	else
+		cJSON_AddNullToObject(o, "error");
+	cJSON_AddStringToObject(o, "reason", d->res.reason);
+	cJSON_AddNumberToObject(o, "line", d->res.line);
+	if (d->res.outcome == SCRIPT_EXIT)
+		cJSON_AddNumberToObject(o, "exit_status", d->res.exit_status);
+	text = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return text;
+}
