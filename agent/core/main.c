@@ -19,6 +19,7 @@
 #include "core/shell.h"
 #include "core/smbios.h"
 #include "core/sysinit.h"
+#include "net/bootsrc.h"
 #include "script/script_cli.h"
 
 static struct agent agent;
@@ -50,7 +51,7 @@ static void stage_init(struct agent *a)
 	sysinit_loopback();
 }
 
-/* Baked /etc/snboot.conf, then snboot.* on the kernel command line. */
+/* Baked /etc/snboot.conf, SMBIOS type 11, fw_cfg, then snboot.* on the kernel command line. */
 static void stage_config(struct agent *a)
 {
 	size_t len;
@@ -62,6 +63,8 @@ static void stage_config(struct agent *a)
 		config_parse_file(&a->cfg, text, len, config_warn, "config");
 		free(text);
 	}
+	/* SMBIOS type 11 OEM strings, then QEMU fw_cfg (net/bootsrc.h). */
+	bootsrc_load(&a->cfg, config_warn, "config");
 	text = read_file("/proc/cmdline", 8192, &len);
 	if (text) {
 		config_parse_cmdline(&a->cfg, text, config_warn, "config");

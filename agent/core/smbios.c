@@ -313,6 +313,40 @@ int smbios_parse(const uint8_t *buf, size_t len, struct smbios_facts *out,
 	return c.err;
 }
 
+#define SMBIOS_TYPE_OEM_STRINGS 11
+
+int smbios_oem_strings(const uint8_t *buf, size_t len, smbios_string_fn fn,
+		       void *arg, struct sn_err *e)
+{
+	struct smbios_facts unused;
+	struct parse_ctx c = { .out = &unused, .e = e, .err = SN_OK };
+	struct smbios_struct s;
+	size_t off = 0;
+	unsigned index = 0;
+
+	sn_clear(e);
+	if (buf == NULL || len == 0)
+		return sn_fail(e, SN_E_SMBIOS_EMPTY, "0 bytes");
+	while (off < len) {
+		int rc = next_struct(&c, buf, len, &off, &s);
+		if (rc != SN_OK)
+			return rc;
+		if (s.type == SMBIOS_TYPE_END)
+			break;
+		if (s.type != SMBIOS_TYPE_OEM_STRINGS)
+			continue;
+		/* The count byte at 0x04 is informational: the string set
+		 * itself (ends at the double NUL) is what exists. */
+		for (const uint8_t *p = s.p + s.len, *end = p + s.strings_len;
+		     p < end && *p;) {
+			size_t n = strnlen((const char *)p, (size_t)(end - p));
+			fn(arg, ++index, (const char *)p, n);
+			p += n + 1;
+		}
+	}
+	return SN_OK;
+}
+
 /* Strings vendors ship in place of a serial (collected from dmidecode
  * reports of real boards); compared without case, spaces trimmed. */
 static const char *const placeholder_serials[] = {

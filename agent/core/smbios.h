@@ -35,6 +35,16 @@ struct smbios_facts {
 int smbios_parse(const uint8_t *buf, size_t len, struct smbios_facts *out,
 		 struct sn_err *e);
 
+/* Type 11 (OEM strings, DSP0134 §7.12): fn gets every string of every
+ * type 11 structure, in table order, as bytes (not NUL-terminated, not
+ * cleaned: the caller decides what it accepts). Returns SN_OK, or the
+ * structural error that cut the walk short (the strings before it were
+ * delivered). QEMU: -smbios type=11,value=<text>. */
+typedef void (*smbios_string_fn)(void *arg, unsigned index, const char *s,
+				 size_t len);
+int smbios_oem_strings(const uint8_t *buf, size_t len, smbios_string_fn fn,
+		       void *arg, struct sn_err *e);
+
 /* 1 if s is a placeholder vendors ship instead of a serial. */
 int smbios_is_placeholder(const char *s);
 

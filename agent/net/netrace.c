@@ -14,6 +14,7 @@
 
 #include "core/log.h"
 #include "net/netif.h"
+#include "net/netstatic.h"
 #include "net/resolv.h"
 #include "net/rules.h"
 
@@ -46,6 +47,8 @@ void net_env_default(struct net_env *env)
 	env->set_up = netif_set_up;
 	env->prepare6 = dhcp6_link_prepare;
 	env->flush_addr4 = netif_flush_addr4;
+	env->set_addr4 = netif_set_addr4;
+	env->add_route4 = netif_add_route4;
 	env->write_resolv = resolv_write;
 	env->v4 = &dhcp4_probe_ops;
 	env->v6 = &dhcp6_probe_ops;
@@ -473,6 +476,8 @@ int net_run_env(const struct net_env *env, const struct config *cfg,
 	deadline = t0 + (uint64_t)cfg->net_timeout_s * 1000;
 	if ((rc = list_nics(r, e)))
 		return rc;
+	if (cfg->ip[0])  /* no DHCP at all */
+		return net_static(env, cfg, out, t0, deadline, e);
 	bring_up(r);
 	if ((rc = start_probes(r, &ctx, t0, e)) ||
 	    (rc = run_loop(r, deadline, e)))

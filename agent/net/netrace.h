@@ -4,6 +4,7 @@
 #ifndef SNBOOT_NETRACE_H
 #define SNBOOT_NETRACE_H
 
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdint.h>
 
@@ -26,6 +27,13 @@ struct net_env {
 	 * NULL to skip. */
 	int (*prepare6)(const char *name, struct sn_err *e);
 	int (*flush_addr4)(const char *name, struct sn_err *e);
+	/* The path without DHCP (snboot.ip, netstatic.c) configures through
+	 * these: netif_set_addr4, netif_add_route4. */
+	int (*set_addr4)(const char *name, struct in_addr addr,
+			 struct in_addr mask, struct sn_err *e);
+	int (*add_route4)(const char *name, struct in_addr dst, unsigned plen,
+			  struct in_addr gw, struct in_addr addr,
+			  struct in_addr mask, struct sn_err *e);
 	int (*write_resolv)(const char *etc_dir, const struct lease *l,
 			    struct sn_err *e);
 	const struct probe_ops *v4;  /* run when cfg->ipv4 */

@@ -31,6 +31,7 @@ static struct {
 	char log[2048];          /* "up eth0;down eth1;..." */
 	char applied[64];
 	char resolv[64];
+	uint64_t carrier_at[NIC_MAX];  /* nonzero: carrier from this time on */
 } fx;
 
 static void note(const char *fmt, const char *arg)
@@ -49,7 +50,8 @@ static int fake_carrier(const char *sysfs, const char *name)
 {
 	for (int i = 0; i < fx.n_nics; i++)
 		if (strcmp(fx.nics[i].name, name) == 0)
-			return fx.nics[i].carrier;
+			return fx.carrier_at[i] ? fx.now >= fx.carrier_at[i]
+						: fx.nics[i].carrier;
 	return -1;
 }
 
@@ -68,6 +70,31 @@ static int fake_flush(const char *name, struct sn_err *e)
 static int fake_resolv(const char *dir, const struct lease *l, struct sn_err *e)
 {
 	snprintf(fx.resolv, sizeof(fx.resolv), "%s", l->ifname);
+	return 0;
+}
+
+static int fake_set_addr4(const char *name, struct in_addr a, struct in_addr m,
+			  struct sn_err *e)
+{
+	char t[64], ta[16], tm[16];
+
+	inet_ntop(AF_INET, &a, ta, sizeof(ta));
+	inet_ntop(AF_INET, &m, tm, sizeof(tm));
+	snprintf(t, sizeof(t), "%s %s/%s", name, ta, tm);
+	note("addr %s;", t);
+	return 0;
+}
+
+static int fake_route4(const char *name, struct in_addr dst, unsigned plen,
+		       struct in_addr gw, struct in_addr a, struct in_addr m,
+		       struct sn_err *e)
+{
+	char t[64], td[16], tg[16];
+
+	inet_ntop(AF_INET, &dst, td, sizeof(td));
+	inet_ntop(AF_INET, &gw, tg, sizeof(tg));
+	snprintf(t, sizeof(t), "%s %s/%u via %s", name, td, plen, tg);
+	note("route %s;", t);
 	return 0;
 }
 
@@ -186,6 +213,7 @@ static int setup(void **state)
 		.sysfs_net = "/nonexistent", .etc_dir = "/nonexistent",
 		.list = fake_list, .carrier = fake_carrier, .set_up = fake_set_up,
 		.flush_addr4 = fake_flush, .write_resolv = fake_resolv,
+		.set_addr4 = fake_set_addr4, .add_route4 = fake_route4,
 		.v4 = &fake4, .v6 = &fake6, .now = fake_now, .poll = fake_poll,
 	};
 	config_defaults(&cfg);
@@ -342,6 +370,65 @@ static void v6_counts_too(void **state)
 	assert_string_equal(fx.applied, "eth1/fake6");
 }
 
+/* snboot.ip: no probe runs; of the usable NICs the best-ranked one with
+ * carrier gets the address and the route, the others go down again. */
+static void static_ip_no_dhcp(void **state)
+{
+	struct sn_err e;
+
+	snprintf(cfg.ip, sizeof(cfg.ip), "10.77.1.50::10.77.1.1:255.255.255.0:n1::none:10.77.1.1");
+	snprintf(cfg.url, sizeof(cfg.url), "https://10.77.1.1/api/v1/boot");
+	cfg.prefer[0] = '\0';
+	fx.nics[0].carrier = 0;  /* eth0: no cable */
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), 0);
+	assert_int_equal(res.winner, 1);
+	assert_string_equal(fx.log, "up eth0;up eth1;addr eth1 10.77.1.50/255.255.255.0;"
+			    "route eth1 0.0.0.0/0 via 10.77.1.1;down eth0;");
+	assert_string_equal(fx.resolv, "eth1");
+	assert_int_equal(res.lease.family, AF_INET);
+	assert_int_equal(res.lease.n_dns4, 1);
+	assert_string_equal(res.lease.hostname, "n1");
+	assert_string_equal(res.lease.boot_url, cfg.url);
+	assert_null(strstr(fx.log, "start"));
+}
+
+/* A named device is the only one touched; its link is waited for. */
+static void static_ip_named_dev_waits_for_link(void **state)
+{
+	struct sn_err e;
+
+	snprintf(cfg.ip, sizeof(cfg.ip), "192.0.2.7:::::eth0:none");
+	snprintf(cfg.url, sizeof(cfg.url), "https://192.0.2.1/");
+	fx.carrier_at[0] = T0 + 2500;
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), 0);
+	assert_int_equal(res.winner, 0);
+	assert_true(fx.now >= T0 + 2500 && fx.now < T0 + 2700);
+	assert_string_equal(fx.log, "up eth0;addr eth0 192.0.2.7/255.255.255.0;");
+}
+
+static void static_ip_errors(void **state)
+{
+	struct sn_err e;
+
+	snprintf(cfg.ip, sizeof(cfg.ip), "192.0.2.7");
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), SN_E_NET_STATIC_URL);
+	assert_non_null(strstr(e.ctx, "set snboot.url too"));
+	snprintf(cfg.url, sizeof(cfg.url), "https://192.0.2.1/");
+	snprintf(cfg.ip, sizeof(cfg.ip), "192.0.2.7:::::eth9");
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), SN_E_NET_STATIC_DEV);
+	assert_non_null(strstr(e.ctx, "eth9: no such"));
+	snprintf(cfg.ip, sizeof(cfg.ip), "192.0.2.777");
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), SN_E_NET_IPCFG);
+	/* No carrier anywhere: the stage's deadline, every NIC down again. */
+	snprintf(cfg.ip, sizeof(cfg.ip), "192.0.2.7");
+	fx.nics[0].carrier = fx.nics[1].carrier = 0;
+	fx.log[0] = '\0';
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), SN_E_NET_STATIC_DEV);
+	assert_non_null(strstr(e.ctx, "no carrier on any usable interface in 10 s"));
+	assert_string_equal(fx.log, "up eth0;up eth1;down eth0;down eth1;");
+	assert_int_equal(res.winner, -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -355,6 +442,9 @@ int main(void)
 		cmocka_unit_test_setup(all_excluded, setup),
 		cmocka_unit_test_setup(apply_failure_falls_back, setup),
 		cmocka_unit_test_setup(v6_counts_too, setup),
+		cmocka_unit_test_setup(static_ip_no_dhcp, setup),
+		cmocka_unit_test_setup(static_ip_named_dev_waits_for_link, setup),
+		cmocka_unit_test_setup(static_ip_errors, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
