@@ -12,7 +12,12 @@
 
 #include "boot/bls.h"
 #include "boot/bootcfg_util.h"
+#include "boot/grub.h"
 #include "boot/grubenv.h"
+
+static const char *const grub_paths[] = {
+	"/boot/grub/grub.cfg", "/grub/grub.cfg", "/boot/grub2/grub.cfg", "/grub2/grub.cfg",
+};
 
 static const char *const bls_dirs[] = { "/loader/entries", "/boot/loader/entries" };
 
@@ -75,17 +80,65 @@ static int scan_bls(const struct bootfs_ops *ops, void *arg, struct boot_list *o
 	return def;
 }
 
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The first grub.cfg that yields entries: /boot/grub*, then the ESP's
+ * /EFI/<vendor>/grub.cfg (vendors by name, the removable-media BOOT last). */
+static int scan_grub(const struct bootfs_ops *ops, void *arg, struct boot_list *out, int *full,
+		     int *read_bls)
+{
+	struct grub_result res;
+	char **names = NULL;
+	int n, def = -1;
+
+	for (size_t i = 0; i < sizeof(grub_paths) / sizeof(grub_paths[0]); i++)
+		if (grub_load(ops, arg, grub_paths[i], out, full, &res) == 0 && res.added > 0) {
+			*read_bls = res.read_bls;
+			return res.def;
+		}
+	n = ops->list_dir(arg, "", "/EFI", &names);
+	if (n > 0)
+		qsort(names, (size_t)n, sizeof(*names), by_name);
+	for (int pass = 0; pass < 2 && def < 0; pass++)
+		for (int i = 0; i < n && def < 0; i++) {
+			char vendor[BOOTCFG_PATH_MAX], path[BOOTCFG_PATH_MAX];
+			int boot = !strcmp(names[i], "BOOT") || !strcmp(names[i], "boot");
+
+			if (boot != pass || bcfg_path_join(vendor, sizeof(vendor), "/EFI", names[i]) < 0 ||
+			    bcfg_path_join(path, sizeof(path), vendor, "grub.cfg") < 0)
+				continue;
+			if (grub_load(ops, arg, path, out, full, &res) == 0 && res.added > 0) {
+				*read_bls = res.read_bls;
+				def = res.def;
+			}
+		}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return def;
+}
+
 int bootcfg_scan(const struct bootfs_ops *ops, void *arg, struct boot_list *out,
 		 struct sn_err *e)
 {
-	int start = out->n, full = 0, def;
+	int start = out->n, full = 0, read_bls = 0, def;
 
 	sn_clear(e);
-	def = scan_bls(ops, arg, out, &full);
+	def = scan_grub(ops, arg, out, &full, &read_bls);
 	if (out->def < 0 && def >= 0)
 		out->def = def;
+	if (!read_bls) {
+		def = scan_bls(ops, arg, out, &full);
+		if (out->def < 0 && def >= 0)
+			out->def = def;
+	}
 	if (out->n == start)
 		return sn_fail(e, SN_E_BOOTCFG_NONE,
-			       "looked for /loader/entries, /boot/loader/entries: nothing bootable");
+			       "looked for /boot/grub/grub.cfg, /grub/grub.cfg, /boot/grub2/grub.cfg, "
+			       "/grub2/grub.cfg, /EFI/*/grub.cfg, /loader/entries, /boot/loader/entries: "
+			       "nothing bootable");
 	return SN_OK;
 }

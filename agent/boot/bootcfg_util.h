@@ -16,7 +16,8 @@ int bcfg_copyn(char *dst, size_t cap, const char *src, size_t n);
 int bcfg_append_word(char *dst, size_t cap, const char *word);
 
 /* dir + "/" + rel unless rel is absolute; "." and ".." removed, repeated
- * slashes squeezed, never above "/". -1 when the result does not fit. */
+ * slashes squeezed, never above "/". -1 when the result does not fit.
+ * out must not overlap dir or rel. */
 int bcfg_path_join(char *out, size_t cap, const char *dir, const char *rel);
 /* The directory part of an absolute path ("/a/b.cfg" -> "/a"; "/x" -> "/"). */
 void bcfg_dirname(char *out, size_t cap, const char *path);
