@@ -20,6 +20,11 @@
 
 #define STAGE "net"
 #define PROBES_MAX (2 * NIC_MAX)
+/* A switch port in STP listening + learning (2 x 15 s forward delay,
+ * IEEE 802.1D) or waiting for LACP has link but forwards nothing. Every
+ * this often the console says which ports are in that state, so a boot
+ * that waits says why. */
+#define SILENT_REPORT_MS 10000
 
 struct race {
 	const struct net_env *env;
@@ -32,9 +37,11 @@ struct race {
 	int seen[PROBES_MAX];            /* bound lease looked at */
 	int failed_apply[PROBES_MAX];
 	struct sn_err probe_err[PROBES_MAX];
+	unsigned rx[PROBES_MAX];         /* times its socket had input */
 	int n;
 	int leader;                      /* probe index, -1 = none yet */
 	uint64_t grace_end;
+	uint64_t t0, next_report;
 };
 
 void net_env_default(struct net_env *env)
@@ -267,9 +274,48 @@ static int decided(const struct race *r, uint64_t now)
 
 /* ---- the loop */
 
+/* Link up (we brought it up, it has carrier) and not one packet on any
+ * of its probes' sockets. */
+static int silent(const struct race *r, int nic)
+{
+	unsigned heard = 0;
+
+	if (!r->up[nic] ||
+	    r->env->carrier(r->env->sysfs_net, r->out->nics[nic].name) != 1)
+		return 0;
+	for (int i = 0; i < r->n; i++)
+		if (r->nic_of[i] == nic)
+			heard += r->rx[i];
+	return heard == 0;
+}
+
+static void report_silent(const struct race *r, uint64_t now)
+{
+	char names[256];
+	size_t at = 0;
+	int n = 0;
+
+	names[0] = '\0';
+	for (int i = 0; i < r->out->n_nics && at < sizeof(names); i++) {
+		if (!silent(r, i))
+			continue;
+		at += (size_t)snprintf(names + at, sizeof(names) - at, "%s%s",
+				       n++ ? ", " : "", r->out->nics[i].name);
+	}
+	if (n)
+		logmsg(STAGE, "up but silent for %llu s (link up, nothing received): %s; "
+		       "a switch port in STP listening/learning or waiting for LACP "
+		       "forwards nothing, DHCP keeps asking for up to %u s",
+		       (unsigned long long)((now - r->t0) / 1000), names,
+		       r->cfg->net_timeout_s);
+}
+
 static int next_wait(const struct race *r, uint64_t now, uint64_t deadline)
 {
 	uint64_t until = deadline;
+
+	if (r->next_report < until)
+		until = r->next_report;
 
 	if (r->leader >= 0 && r->grace_end < until)
 		until = r->grace_end;
@@ -288,6 +334,8 @@ static void dispatch(struct race *r, struct pollfd *fds, const int *idx,
 
 	for (int k = 0; k < nfds; k++) {
 		struct probe *p = &r->probes[idx[k]];
+		if (fds[k].revents & POLLIN)
+			r->rx[idx[k]]++;
 		if (!fds[k].revents || p->done)
 			continue;
 		if (fds[k].revents & POLLNVAL) {
@@ -331,6 +379,10 @@ static int run_loop(struct race *r, uint64_t deadline, struct sn_err *e)
 			return sn_fail(e, SN_E_NET_POLL, "poll: %s", strerror(errno));
 		}
 		dispatch(r, fds, idx, nfds);
+		if ((now = r->env->now()) >= r->next_report) {
+			report_silent(r, now);
+			r->next_report += SILENT_REPORT_MS;
+		}
 	}
 }
 
@@ -355,7 +407,8 @@ static void summarize(const struct race *r, int nic, char *buf, size_t len)
 		snprintf(buf, len, "%s: no carrier", n->name);
 		return;
 	}
-	at = (size_t)snprintf(buf, len, "%s:", n->name);
+	at = (size_t)snprintf(buf, len, "%s:%s", n->name,
+			      silent(r, nic) ? " link up but silent (nothing received)" : "");
 	for (int i = 0; i < r->n && at < len; i++) {
 		const struct probe *p = &r->probes[i];
 		if (r->nic_of[i] != nic)
@@ -472,6 +525,8 @@ int net_run_env(const struct net_env *env, const struct config *cfg,
 	r->cfg = cfg;
 	r->out = out;
 	r->leader = -1;
+	r->t0 = t0;
+	r->next_report = t0 + SILENT_REPORT_MS;
 	out->winner = -1;
 	deadline = t0 + (uint64_t)cfg->net_timeout_s * 1000;
 	if ((rc = list_nics(r, e)))

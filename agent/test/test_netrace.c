@@ -313,8 +313,10 @@ static void deadline_report(void **state)
 	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), SN_E_DEADLINE);
 	assert_int_equal(fx.now, T0 + 10000);
 	assert_string_equal(e.ctx,
-			    "no lease with a boot URL in 10 s: eth0: fake4 nothing; fake6 no lease; "
-			    "eth1: fake4 nothing; fake6 not started (no socket for eth1); eth2: no carrier");
+			    "no lease with a boot URL in 10 s: "
+			    "eth0: link up but silent (nothing received); fake4 nothing; fake6 no lease; "
+			    "eth1: link up but silent (nothing received); fake4 nothing; "
+			    "fake6 not started (no socket for eth1); eth2: no carrier");
 	/* Everything we brought up is down again. */
 	assert_non_null(strstr(fx.log, "down eth0;"));
 	assert_non_null(strstr(fx.log, "down eth1;"));
@@ -429,6 +431,36 @@ static void static_ip_errors(void **state)
 	assert_int_equal(res.winner, -1);
 }
 
+/* A port with link that hears nothing (STP listening/learning, LACP not
+ * up) is named every 10 s on the console and in the deadline report. */
+static void silent_ports_are_named(void **state)
+{
+	struct sn_err e;
+	char text[4096];
+	FILE *f = tmpfile();
+	size_t n;
+
+	assert_non_null(f);
+	cfg.net_timeout_s = 25;
+	fx.nics[1].carrier = 0;  /* eth1: no cable, so not "silent" */
+	RUN({ "eth0", "v4", 0, NULL, 0, 0 });
+	log_set_quiet(0);
+	log_add_console(fileno(f));
+	log_use_consoles_only();
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), SN_E_DEADLINE);
+	log_set_quiet(1);
+	rewind(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	assert_non_null(strstr(text, "up but silent for 10 s (link up, nothing received): eth0; "));
+	assert_non_null(strstr(text, "up but silent for 20 s (link up, nothing received): eth0; "));
+	assert_null(strstr(text, "for 30 s"));
+	assert_null(strstr(text, "received): eth0, eth1"));
+	assert_non_null(strstr(e.ctx, "eth0: link up but silent (nothing received); fake4"));
+	assert_non_null(strstr(e.ctx, "eth1: no carrier"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -445,6 +477,7 @@ int main(void)
 		cmocka_unit_test_setup(static_ip_no_dhcp, setup),
 		cmocka_unit_test_setup(static_ip_named_dev_waits_for_link, setup),
 		cmocka_unit_test_setup(static_ip_errors, setup),
+		cmocka_unit_test_setup(silent_ports_are_named, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
