@@ -231,7 +231,7 @@ static int valid_name_char(char ch)
 }
 
 int script_setting_key(const char *text, char *key, size_t key_size,
-		       struct sn_err *e)
+		       enum script_type *type_out, struct sn_err *e)
 {
 	char tmp[SCRIPT_NAME_MAX + 1];
 	char *scope, *name;
@@ -252,31 +252,33 @@ int script_setting_key(const char *text, char *key, size_t key_size,
 		if (*p && !valid_name_char(*p))
 			return sn_fail(e, SN_E_SCRIPT_SETTING_NAME, "\"%.60s\"", text);
 	snprintf(key, key_size, "%s%s%s", scope ? scope : "", scope ? "/" : "", name);
+	if (type_out)
+		*type_out = type;
 	return SN_OK;
 }
 
 /* iPXE scopes settings; our store is flat, so "net0.dhcp/ip" falls back to
  * "net0/ip" and "smbios/serial" to "serial" (SMBIOS facts are stored bare). */
 static const char *lookup(const struct script_settings *s, const char *scope,
-			  const char *name)
+			  const char *name, enum script_type *t)
 {
 	char key[2 * SCRIPT_NAME_MAX + 2];
 	const char *v;
 	size_t root;
 
 	if (!scope)
-		return script_get(s, name);
+		return script_get_typed(s, name, t);
 	snprintf(key, sizeof(key), "%s/%s", scope, name);
-	if ((v = script_get(s, key)))
+	if ((v = script_get_typed(s, key, t)))
 		return v;
 	root = strcspn(scope, ".");
 	if (scope[root]) {
 		snprintf(key, sizeof(key), "%.*s/%s", (int)root, scope, name);
-		if ((v = script_get(s, key)))
+		if ((v = script_get_typed(s, key, t)))
 			return v;
 	}
 	if (root == 6 && strncmp(scope, "smbios", 6) == 0)
-		return script_get(s, name);
+		return script_get_typed(s, name, t);
 	return NULL;
 }
 
@@ -323,13 +325,14 @@ static int expand_var(struct expander *x, const char **p, unsigned depth,
 	rc = split_setting(name, &scope, &bare, &type, e);
 	if (rc != SN_OK)
 		return rc;
-	v = lookup(s, scope, bare);
+	enum script_type stored;
+	v = lookup(s, scope, bare, &stored);
 	if (!v)
 		return SN_OK;
 	if (type == SCRIPT_TYPE_AUTO)
 		return put_bytes(x, v, strlen(v), e);
 	char shown[3 * SCRIPT_VALUE_MAX + 1];
-	if (script_format_setting(bare, v, type, shown, sizeof(shown)) != 0)
+	if (script_format_setting(bare, v, stored, type, shown, sizeof(shown)) != 0)
 		return sn_fail(e, x->overflow_code, "expanding \"%.60s\"", x->word);
 	return put_bytes(x, shown, strlen(shown), e);
 }

@@ -262,11 +262,12 @@ static int set_setting(struct script_ctx *c, const char *name, const char *value
 		       struct sn_err *e)
 {
 	char key[SCRIPT_NAME_MAX + 1];
-	int rc = script_setting_key(name, key, sizeof(key), e);
+	enum script_type type;
+	int rc = script_setting_key(name, key, sizeof(key), &type, e);
 
 	if (rc != SN_OK)
 		return rc;
-	rc = script_set(c->settings, key, value);
+	rc = script_set_typed(c->settings, key, value, type);
 	if (rc != SN_OK)
 		return sn_fail(e, rc, "%.60s", key);
 	return SN_OK;
@@ -344,7 +345,7 @@ static int cmd_inc(struct script_ctx *c, const void *opts, int argc,
 	const char *cur;
 	unsigned long step = 1;
 	long long v = 0;
-	int rc = script_setting_key(argv[0], key, sizeof(key), e);
+	int rc = script_setting_key(argv[0], key, sizeof(key), NULL, e);
 
 	if (rc != SN_OK)
 		return rc;

@@ -19,6 +19,7 @@
 struct script_setting {
 	char *name;
 	char *value;
+	enum script_type type;   /* from `set name:type`, AUTO if none */
 };
 
 struct script_settings {
@@ -58,6 +59,15 @@ const char *script_get(const struct script_settings *s, const char *name)
 	return v ? v->value : NULL;
 }
 
+const char *script_get_typed(const struct script_settings *s, const char *name,
+			     enum script_type *type)
+{
+	const struct script_setting *v = find_setting(s, name);
+
+	*type = v ? v->type : SCRIPT_TYPE_AUTO;
+	return v ? v->value : NULL;
+}
+
 static void remove_setting(struct script_settings *s, struct script_setting *v)
 {
 	free(v->name);
@@ -66,6 +76,12 @@ static void remove_setting(struct script_settings *s, struct script_setting *v)
 }
 
 int script_set(struct script_settings *s, const char *name, const char *value)
+{
+	return script_set_typed(s, name, value, SCRIPT_TYPE_AUTO);
+}
+
+int script_set_typed(struct script_settings *s, const char *name, const char *value,
+		     enum script_type type)
 {
 	struct script_setting *v;
 	char *copy;
@@ -86,6 +102,7 @@ int script_set(struct script_settings *s, const char *name, const char *value)
 	if (v) {
 		free(v->value);
 		v->value = copy;
+		v->type = type;
 		return SN_OK;
 	}
 	if (s->n == SCRIPT_SETTINGS_MAX) {
@@ -106,6 +123,7 @@ int script_set(struct script_settings *s, const char *name, const char *value)
 		free(copy);
 		return SN_E_NOMEM;
 	}
+	s->v[s->n].type = type;
 	s->v[s->n++].value = copy;
 	return SN_OK;
 }

@@ -42,9 +42,11 @@ enum script_term { SCRIPT_TERM_END, SCRIPT_TERM_OR, SCRIPT_TERM_AND, SCRIPT_TERM
  * *term tells what follows (END after a comment or the last word). */
 size_t script_command_len(char *const *words, size_t n, enum script_term *term);
 
-/* "[scope/]name[:type]" → key "scope/name" (type checked, dropped). */
+/* "[scope/]name[:type]" → key "scope/name"; *type (may be NULL) gets the
+ * type, SCRIPT_TYPE_AUTO when none is given. */
+enum script_type;
 int script_setting_key(const char *text, char *key, size_t key_size,
-		       struct sn_err *e);
+		       enum script_type *type, struct sn_err *e);
 
 /* ---- script_types.c: setting types (iPXE's settings.c) */
 
@@ -65,7 +67,16 @@ enum script_type script_native_type(const char *bare_name);
  * it as it is. A value that cannot be shown so gives "" (iPXE). -1 if out
  * is too small. */
 int script_format_setting(const char *bare_name, const char *value,
-			  enum script_type type, char *out, size_t size);
+			  enum script_type stored, enum script_type type, char *out,
+			  size_t size);
+/* `set name:type value` keeps the type (iPXE stores typed values), so
+ * ${name:string} of `set cls:hex 1b:5b:4a` is those three bytes. stored
+ * overrides the native type of the name; AUTO keeps it. */
+int script_set_typed(struct script_settings *s, const char *name, const char *value,
+		     enum script_type type);
+/* As script_get; *type gets the type it was set with (AUTO if none). */
+const char *script_get_typed(const struct script_settings *s, const char *name,
+			     enum script_type *type);
 
 /* Joins words with single spaces into out (NUL-terminated). */
 int script_join_words(int argc, char *const *argv, char *out, size_t size);

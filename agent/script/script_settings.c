@@ -109,6 +109,11 @@ int script_settings_from_lease(struct script_settings *s, const struct lease *l,
 		if (winner >= 0 && winner < n) {
 			snprintf(scope, sizeof(scope), "net%d", winner);
 			put_lease(&f, scope, l);
+			/* netX: iPXE's name for the interface opened last, the
+			 * one the script came over (Foreman's ${netX/gateway}) */
+			put_lease(&f, "netX", l);
+			put(&f, "netX", "mac", nics[winner].mac_str);
+			put(&f, "netX", "chip", nics[winner].driver);
 			put(&f, NULL, "mac", nics[winner].mac_str);
 		}
 	}

@@ -288,11 +288,13 @@ static int format_raw(enum script_type type, const unsigned char *b, size_t n,
 }
 
 int script_format_setting(const char *bare_name, const char *value,
-			  enum script_type type, char *out, size_t size)
+			  enum script_type stored, enum script_type type, char *out,
+			  size_t size)
 {
 	unsigned char b[SCRIPT_VALUE_MAX];
 	struct outbuf o = { out, size, 0, 0 };
-	enum script_type native = script_native_type(bare_name);
+	enum script_type native = stored != SCRIPT_TYPE_AUTO ? stored :
+				  script_native_type(bare_name);
 	long n;
 
 	if (size == 0)

@@ -217,6 +217,21 @@ static void done(struct fake *f, struct run *r)
 
 /* ---- exit: ends its own script; at the top, the run */
 
+/* `set name:type` keeps the type: netboot.xyz's ANSI clear-screen */
+static void test_typed_set(void **state)
+{
+	struct run r;
+	struct fake *f = run_ops(&r, &bare_ops, NULL);
+
+	go(f, &r, &bare_ops, "#!ipxe\nset cls:hex 1b:5b:4a\nset cls ${cls:string}\n"
+			     "echo [${cls}]\nset space:hex 20:20\nset space ${space:string}\n"
+			     "echo [${space}]\nset n:int32 -2\necho ${n:hex} ${n:uint8}\n"
+			     "set a:ipv4 10.1.2.3\necho ${a:hexraw}\n");
+	assert_int_equal(r.rc, SN_OK);
+	assert_string_equal(f->out, "[\x1b[J]\n[  ]\nff:ff:ff:fe 0xfffffffe\n0a010203\n");
+	done(f, &r);
+}
+
 static void test_exit_top_level(void **state)
 {
 	struct run r;
@@ -546,6 +561,8 @@ static void test_settings_from_lease(void **state)
 	EXPANDS("${net1/mac} ${mac} ${net0/mac}", "52:54:00:00:00:02 52:54:00:00:00:02 "
 						   "52:54:00:00:00:01");
 	EXPANDS("${net0/chip}:${net0/ip}", "virtio_net:");
+	EXPANDS("${netX/ip} ${netX/gateway} ${netX/netmask} ${netX/mac} ${netX/chip}",
+		"10.0.2.15 10.0.2.2 255.255.255.0 52:54:00:00:00:02 e1000");
 	EXPANDS("${net1/busloc} ${net1/bustype} ${net1/busloc:uint32}", "0x18 PCI 0x18");
 	EXPANDS("${netmask:hex} ${mtu} ${ntp}", "ff:ff:ff:00 1400 10.0.2.5");
 	EXPANDS("${filename} ${version} ${buildarch}", "https://10.0.2.2/v1/boot "
@@ -587,6 +604,7 @@ static void test_settings_from_lease(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_typed_set),
 		cmocka_unit_test(test_exit_top_level),
 		cmocka_unit_test(test_exit_in_chained_script),
 		cmocka_unit_test(test_typed_settings),
