@@ -4,7 +4,8 @@
  * Order: grub.cfg first (on a disk that has it, it is what the firmware's
  * grub reads; its blscfg pulls the BLS entries in with grub's variables),
  * then BLS directories grub did not read (systemd-boot's ESP or XBOOTLDR),
- * then extlinux/syslinux. */
+ * then extlinux/syslinux. Entries of all sources are kept, in that order;
+ * the default is the first source's. */
 #include "boot/bootcfg.h"
 
 #include <stdlib.h>
@@ -12,11 +13,19 @@
 
 #include "boot/bls.h"
 #include "boot/bootcfg_util.h"
+#include "boot/extlinux.h"
 #include "boot/grub.h"
 #include "boot/grubenv.h"
 
 static const char *const grub_paths[] = {
 	"/boot/grub/grub.cfg", "/grub/grub.cfg", "/boot/grub2/grub.cfg", "/grub2/grub.cfg",
+};
+
+static const char *const extlinux_paths[] = {
+	"/boot/extlinux/extlinux.conf", "/extlinux/extlinux.conf", "/boot/extlinux.conf",
+	"/extlinux.conf", "/boot/syslinux/syslinux.cfg", "/syslinux/syslinux.cfg",
+	"/boot/syslinux.cfg", "/syslinux.cfg", "/boot/syslinux/extlinux.conf",
+	"/syslinux/extlinux.conf",
 };
 
 static const char *const bls_dirs[] = { "/loader/entries", "/boot/loader/entries" };
@@ -121,6 +130,18 @@ static int scan_grub(const struct bootfs_ops *ops, void *arg, struct boot_list *
 	return def;
 }
 
+/* The first extlinux.conf/syslinux.cfg that yields entries. */
+static int scan_extlinux(const struct bootfs_ops *ops, void *arg, struct boot_list *out, int *full)
+{
+	for (size_t i = 0; i < sizeof(extlinux_paths) / sizeof(extlinux_paths[0]); i++) {
+		int added, def;
+
+		if (extlinux_load(ops, arg, extlinux_paths[i], out, full, &added, &def) == 0 && added > 0)
+			return def;
+	}
+	return -1;
+}
+
 int bootcfg_scan(const struct bootfs_ops *ops, void *arg, struct boot_list *out,
 		 struct sn_err *e)
 {
@@ -135,10 +156,14 @@ int bootcfg_scan(const struct bootfs_ops *ops, void *arg, struct boot_list *out,
 		if (out->def < 0 && def >= 0)
 			out->def = def;
 	}
+	def = scan_extlinux(ops, arg, out, &full);
+	if (out->def < 0 && def >= 0)
+		out->def = def;
 	if (out->n == start)
 		return sn_fail(e, SN_E_BOOTCFG_NONE,
 			       "looked for /boot/grub/grub.cfg, /grub/grub.cfg, /boot/grub2/grub.cfg, "
-			       "/grub2/grub.cfg, /EFI/*/grub.cfg, /loader/entries, /boot/loader/entries: "
-			       "nothing bootable");
+			       "/grub2/grub.cfg, /EFI/*/grub.cfg, /loader/entries, /boot/loader/entries, "
+			       "extlinux.conf and syslinux.cfg in /boot/extlinux, /extlinux, "
+			       "/boot/syslinux, /syslinux, /boot, /: nothing bootable");
 	return SN_OK;
 }

@@ -659,8 +659,6 @@ static void cmd_blscfg(struct gctx *g, struct gfile *f, int line)
 		  line, g->rootpart[0] ? g->rootpart : "this partition");
 }
 
-static void finish_menu(struct gctx *g, const char *path, int *def);
-
 static void cmd_source(struct gctx *g, struct gfile *f, int line, char **w, int n, int newmenu)
 {
 	char shown[BOOTCFG_PATH_MAX + 140], dir[BOOTCFG_PATH_MAX + 140];
@@ -753,7 +751,9 @@ static void run_simple(struct gctx *g, struct gfile *f, const struct gcmd *c)
 		cmd_load_env(g, f, line, w, n);
 	} else if (!strncmp(w[0], "search", 6)) {
 		cmd_search(g, f, line, w, n);
-	} else if (!strcmp(w[0], "configfile") || !strcmp(w[0], "source")) {
+	} else if ((!strcmp(w[0], "configfile") || !strcmp(w[0], "source")) && !g->entry) {
+		/* Inside a menuentry it runs only when that entry is chosen:
+		 * such an entry boots no kernel of its own and is skipped. */
 		/* words are scratch: copy the two the callee needs */
 		char cmd[16], file[GW_WORD_MAX];
 		char *cw[2] = { cmd, file };
