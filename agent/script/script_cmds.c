@@ -856,12 +856,15 @@ static int cmd_item(struct script_ctx *c, const void *opts, int argc,
 	return SN_OK;
 }
 
+/* iPXE's show_menu(): with --default (even an empty one) the item of that
+ * label, else the first; without it the first item marked --default, else
+ * the first. The timeout always runs out: there is no keyboard. */
 static const struct script_menu_item *pick(const struct script_menu *m, const char *def)
 {
 	for (size_t i = 0; def && i < m->n_items; i++)
 		if (strcmp(m->items[i].label, def) == 0)
 			return &m->items[i];
-	for (size_t i = 0; i < m->n_items; i++)
+	for (size_t i = 0; !def && i < m->n_items; i++)
 		if (m->items[i].is_default)
 			return &m->items[i];
 	return m->n_items ? &m->items[0] : NULL;

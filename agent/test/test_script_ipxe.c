@@ -232,6 +232,21 @@ static void test_typed_set(void **state)
 	done(f, &r);
 }
 
+/* iPXE's show_menu: a --default that matches nothing (netboot.xyz's
+ * `--default ${menu}` with menu unset) takes the first item */
+static void test_choose_empty_default(void **state)
+{
+	struct run r;
+	struct fake *f = run_ops(&r, &bare_ops, NULL);
+
+	go(f, &r, &bare_ops, "#!ipxe\nmenu\nitem --gap Head\nitem a A\nitem --default b B\n"
+			     "choose --timeout 0 --default ${unset} x\necho ${x}\n"
+			     "menu\nitem a A\nitem --default b B\nchoose y\necho ${y}\n");
+	assert_int_equal(r.rc, SN_OK);
+	assert_string_equal(f->out, "a\nb\n");
+	done(f, &r);
+}
+
 static void test_exit_top_level(void **state)
 {
 	struct run r;
@@ -605,6 +620,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_typed_set),
+		cmocka_unit_test(test_choose_empty_default),
 		cmocka_unit_test(test_exit_top_level),
 		cmocka_unit_test(test_exit_in_chained_script),
 		cmocka_unit_test(test_typed_settings),
