@@ -8,6 +8,7 @@
 
 #include "api.h"
 #include "db.h"
+#include "decide.h"
 #include "validate.h"
 
 #define EVENTS_DEFAULT 100
@@ -24,7 +25,7 @@ static int token_equal(const char *given, const char *expected)
 }
 
 /* MHD_YES/NO after replying, or -1 when the caller may go on. */
-static int refuse_unauthorized(struct request *rq)
+int refuse_unauthorized(struct request *rq)
 {
 	struct server *srv = rq->srv;
 	const char *auth = request_header(rq, MHD_HTTP_HEADER_AUTHORIZATION);
@@ -71,14 +72,28 @@ static void add_stored_json(cJSON *obj, const char *name, const char *text)
 		cJSON_AddNullToObject(obj, name);
 }
 
-static cJSON *machine_json(const struct machine *m)
+/* policies: the policy list (may be NULL). "action" and "profile" are
+ * what the machine boots now; "assigned" is its own setting ("policy"
+ * when the policies decide) and "policy" the policy that decided. */
+static cJSON *machine_json(const struct machine *m, const cJSON *policies)
 {
 	cJSON *obj = cJSON_CreateObject();
 	if (!obj)
 		return NULL;
+	const char *action = m->action, *profile = m->profile, *policy = NULL;
+	if (!strcmp(m->action, "policy")) {
+		cJSON *facts = m->facts ? cJSON_Parse(m->facts) : NULL;
+		const cJSON *pol = policy_find(policies, facts);
+		cJSON_Delete(facts);
+		action = pol ? json_string(pol, "action") : "local";
+		profile = pol ? json_string(pol, "profile") : NULL;
+		policy = pol ? json_string(pol, "name") : NULL;
+	}
 	cJSON_AddStringToObject(obj, "serial", m->serial);
-	cJSON_AddStringToObject(obj, "action", m->action);
-	add_string_or_null(obj, "profile", m->profile);
+	cJSON_AddStringToObject(obj, "action", action ? action : "local");
+	add_string_or_null(obj, "profile", profile);
+	cJSON_AddStringToObject(obj, "assigned", m->action);
+	add_string_or_null(obj, "policy", policy);
 	add_string_or_null(obj, "first_seen", m->first_seen);
 	add_string_or_null(obj, "last_seen", m->last_seen);
 	cJSON_AddNumberToObject(obj, "boots", (double)m->boots);
@@ -87,24 +102,45 @@ static cJSON *machine_json(const struct machine *m)
 	return obj;
 }
 
+struct machine_list {
+	cJSON *array;
+	cJSON *policies;
+};
+
 static int add_machine_to_array(const struct machine *m, void *ctx)
 {
-	cJSON *item = machine_json(m);
+	struct machine_list *l = ctx;
+	cJSON *item = machine_json(m, l->policies);
 	if (!item)
 		return -1;
-	cJSON_AddItemToArray(ctx, item);
+	cJSON_AddItemToArray(l->array, item);
 	return 0;
+}
+
+/* The stored policy list (NULL when none); 0 or a db_* error. */
+static int load_policies(struct request *rq, cJSON **out)
+{
+	char *text = NULL;
+	*out = NULL;
+	int rc = db_setting_get(rq->srv->db, "policies", &text);
+	if (rc > 0)
+		*out = cJSON_Parse(text);
+	free(text);
+	return rc < 0 ? rc : 0;
 }
 
 static enum MHD_Result list_machines(struct request *rq)
 {
-	cJSON *list = cJSON_CreateArray();
-	int rc = list ? db_machines_each(rq->srv->db, add_machine_to_array, list) : -1;
+	struct machine_list l = { cJSON_CreateArray(), NULL };
+	int rc = l.array ? load_policies(rq, &l.policies) : -1;
+	if (rc == 0)
+		rc = db_machines_each(rq->srv->db, add_machine_to_array, &l);
+	cJSON_Delete(l.policies);
 	if (rc != 0) {
-		cJSON_Delete(list);
+		cJSON_Delete(l.array);
 		return reply_db_error(rq, rc);
 	}
-	return reply_json(rq, MHD_HTTP_OK, list);
+	return reply_json(rq, MHD_HTTP_OK, l.array);
 }
 
 static enum MHD_Result get_machine(struct request *rq, const char *serial)
@@ -115,23 +151,34 @@ static enum MHD_Result get_machine(struct request *rq, const char *serial)
 		return reply_db_error(rq, found);
 	if (!found)
 		return reply_text(rq, MHD_HTTP_NOT_FOUND, "no machine with that serial");
-	cJSON *doc = machine_json(&m);
+	cJSON *policies;
+	int rc = load_policies(rq, &policies);
+	cJSON *doc = rc == 0 ? machine_json(&m, policies) : NULL;
+	cJSON_Delete(policies);
 	machine_free(&m);
+	if (rc < 0)
+		return reply_db_error(rq, rc);
 	return reply_json(rq, MHD_HTTP_OK, doc);
 }
 
-/* "addresses": an array of IPv4/IPv6 address strings. NULL if valid. */
-static const char *addresses_problem(const cJSON *addrs)
+/* "addresses": an array of IPv4/IPv6 address strings, made canonical in
+ * *out (a new array). NULL if valid. */
+static const char *addresses_problem(const cJSON *addrs, cJSON **out)
 {
 	const cJSON *a;
-	unsigned char bin[16];
+	char canon[46];
 
-	if (!cJSON_IsArray(addrs))
-		return "\"addresses\" must be an array of IP address strings";
+	*out = NULL;
+	if (!cJSON_IsArray(addrs) || cJSON_GetArraySize(addrs) > 16)
+		return "\"addresses\" must be an array of at most 16 IP address strings";
+	*out = cJSON_CreateArray();
 	cJSON_ArrayForEach(a, addrs) {
-		if (!cJSON_IsString(a) || (inet_pton(AF_INET, a->valuestring, bin) != 1 &&
-					   inet_pton(AF_INET6, a->valuestring, bin) != 1))
+		if (!cJSON_IsString(a) || !ip_canonical(a->valuestring, canon)) {
+			cJSON_Delete(*out);
+			*out = NULL;
 			return "\"addresses\" must be an array of IP address strings";
+		}
+		cJSON_AddItemToArray(*out, cJSON_CreateString(canon));
 	}
 	return NULL;
 }
@@ -140,7 +187,8 @@ static enum MHD_Result put_machine(struct request *rq, const char *serial)
 {
 	enum MHD_Result rc;
 	struct profile prof;
-	char *addresses = NULL;
+	char *addresses = NULL, *conflict = NULL, *owner = NULL;
+	cJSON *canon = NULL;
 
 	cJSON *doc = parse_json_object(rq, &rc);
 	if (!doc)
@@ -148,17 +196,18 @@ static enum MHD_Result put_machine(struct request *rq, const char *serial)
 	const char *action = json_string(doc, "action");
 	const char *profile = json_string(doc, "profile");
 	const cJSON *addrs = cJSON_GetObjectItemCaseSensitive(doc, "addresses");
-	const char *problem = addrs ? addresses_problem(addrs) : NULL;
-	if (!action_is_valid(action)) {
+	const char *problem = addrs ? addresses_problem(addrs, &canon) : NULL;
+	if (!machine_action_is_valid(action)) {
 		rc = reply_text(rq, MHD_HTTP_BAD_REQUEST,
-				"\"action\" must be \"provision\", \"local\" or \"provision-once\"");
+				"\"action\" must be \"provision\", \"local\", \"provision-once\", "
+				"\"hold\" or \"policy\"");
 		goto out;
 	}
 	if (problem) {
 		rc = reply_text(rq, MHD_HTTP_BAD_REQUEST, "%s", problem);
 		goto out;
 	}
-	if (strcmp(action, "local")) {
+	if (!strcmp(action, "provision") || !strcmp(action, "provision-once")) {
 		int found = profile ? db_profile_get(rq->srv->db, profile, &prof) : 0;
 		if (found < 0) {
 			rc = reply_db_error(rq, found);
@@ -171,18 +220,35 @@ static enum MHD_Result put_machine(struct request *rq, const char *serial)
 		}
 		profile_free(&prof);
 	}
-	if (addrs && !(addresses = cJSON_PrintUnformatted(addrs))) {
+	if (canon && !(addresses = cJSON_PrintUnformatted(canon))) {
 		rc = reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
 		goto out;
 	}
 	request_note(rq, "action=%s", action);
-	int put = db_machine_put(rq->srv->db, serial, action, profile, addresses);
+	/* Addresses first: one bound to another machine refuses the whole
+	 * request before anything changed. */
+	if (addresses) {
+		int set = db_addresses_set(rq->srv->db, serial, addresses, &conflict, &owner);
+		if (set < 0) {
+			rc = reply_db_error(rq, set);
+			goto out;
+		}
+		if (set > 0) {
+			rc = reply_text(rq, MHD_HTTP_CONFLICT, "address %s is bound to machine %s",
+					conflict ? conflict : "?", owner ? owner : "?");
+			goto out;
+		}
+	}
+	int put = db_machine_put(rq->srv->db, serial, action, profile);
 	if (put < 0)
 		rc = reply_db_error(rq, put);
 	else
 		rc = get_machine(rq, serial);
 out:
+	free(conflict);
+	free(owner);
 	cJSON_free(addresses);
+	cJSON_Delete(canon);
 	cJSON_Delete(doc);
 	return rc;
 }
@@ -266,6 +332,15 @@ enum MHD_Result api_admin(struct request *rq, const char *rest)
 	if (problem)
 		return reply_text(rq, MHD_HTTP_BAD_REQUEST, "%s", problem);
 
+	if (slash && !strcmp(slash, "/addresses")) {
+		if (!is_method(rq, MHD_HTTP_METHOD_DELETE))
+			return reply_method_not_allowed(rq, "DELETE");
+		int released = db_addresses_release(rq->srv->db, serial);
+		if (released < 0)
+			return reply_db_error(rq, released);
+		request_note(rq, "released=%d", released);
+		return reply_empty(rq, MHD_HTTP_NO_CONTENT);
+	}
 	if (slash) {
 		if (strcmp(slash, "/events"))
 			return reply_text(rq, MHD_HTTP_NOT_FOUND, "no such endpoint");

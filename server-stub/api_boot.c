@@ -2,10 +2,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 
 #include "api.h"
 #include "db.h"
+#include "decide.h"
 #include "files.h"
 #include "ipxe.h"
 #include "listen.h"
@@ -15,13 +17,25 @@
 #define MAX_EVENT_FIELD 128   /* boot_id, stage, status */
 #define MAX_EVENT_MESSAGE 4096
 #define MAX_EVENT_MS 604800000.0 /* a week */
+#define HOLD_RETRY_S 30
 
 cJSON *parse_json_object(struct request *rq, enum MHD_Result *replied)
+{
+	cJSON *doc = parse_json_value(rq, replied);
+	if (doc && !cJSON_IsObject(doc)) {
+		cJSON_Delete(doc);
+		*replied = reply_text(rq, MHD_HTTP_BAD_REQUEST, "body must be a JSON object");
+		return NULL;
+	}
+	return doc;
+}
+
+cJSON *parse_json_value(struct request *rq, enum MHD_Result *replied)
 {
 	const char *end = NULL;
 
 	if (rq->body.len == 0) {
-		*replied = reply_text(rq, MHD_HTTP_BAD_REQUEST, "empty body: expected a JSON object");
+		*replied = reply_text(rq, MHD_HTTP_BAD_REQUEST, "empty body: expected JSON");
 		return NULL;
 	}
 	size_t at;
@@ -38,11 +52,6 @@ cJSON *parse_json_object(struct request *rq, enum MHD_Result *replied)
 		at = end ? (size_t)(end - rq->body.data) : 0;
 		*replied = reply_text(rq, MHD_HTTP_BAD_REQUEST,
 				      "body is not valid JSON (error near byte %zu)", at);
-		return NULL;
-	}
-	if (!cJSON_IsObject(doc)) {
-		cJSON_Delete(doc);
-		*replied = reply_text(rq, MHD_HTTP_BAD_REQUEST, "body must be a JSON object");
 		return NULL;
 	}
 	return doc;
@@ -92,59 +101,246 @@ static enum MHD_Result reply_local(struct request *rq)
 	return rc;
 }
 
+void decision_free(struct decision *d)
+{
+	cJSON_Delete(d->policies);
+	memset(d, 0, sizeof(*d));
+}
+
+int machine_decide(struct server *srv, const struct machine *m, const cJSON *facts,
+		   struct decision *d)
+{
+	char *text = NULL;
+
+	memset(d, 0, sizeof(*d));
+	if (strcmp(m->action, "policy")) {
+		d->action = m->action;
+		d->profile = m->profile;
+		return 0;
+	}
+	int found = db_setting_get(srv->db, "policies", &text);
+	if (found < 0)
+		return found;
+	d->policies = found ? cJSON_Parse(text) : NULL;
+	free(text);
+	const cJSON *pol = policy_find(d->policies, facts);
+	if (!pol) {
+		d->action = "local"; /* the default when no policy matches */
+		return 0;
+	}
+	d->policy = json_string(pol, "name");
+	d->action = json_string(pol, "action");
+	d->profile = json_string(pol, "profile");
+	return 0;
+}
+
+/* Values for ${...} in a profile's cmdline. */
+struct tmpl_ctx {
+	const char *serial, *profile, *ip, *gateway, *pool;
+	char hostname[64], prefix[8], netmask[16];
+	int family;
+	const cJSON *facts;
+};
+
+static const char *tmpl_value(void *arg, const char *name, const char **why)
+{
+	struct tmpl_ctx *t = arg;
+	if (!strcmp(name, "serial"))
+		return t->serial;
+	if (!strcmp(name, "hostname"))
+		return t->hostname;
+	if (!strcmp(name, "profile"))
+		return t->profile;
+	if (!strcmp(name, "ip") || !strcmp(name, "prefix") || !strcmp(name, "netmask") ||
+	    !strcmp(name, "gateway")) {
+		if (!t->ip) {
+			*why = "no address pool covers the address this machine booted with";
+			return NULL;
+		}
+		if (!strcmp(name, "ip"))
+			return t->ip;
+		if (!strcmp(name, "prefix"))
+			return t->prefix;
+		if (!strcmp(name, "netmask")) {
+			if (t->family != AF_INET)
+				*why = "IPv6 pools have no netmask (use ${prefix})";
+			return t->family == AF_INET ? t->netmask : NULL;
+		}
+		if (!t->gateway)
+			*why = "the address pool has no gateway";
+		return t->gateway;
+	}
+	if (!strcmp(name, "mac")) {
+		const cJSON *boot = cJSON_GetObjectItemCaseSensitive(t->facts, "boot");
+		const char *mac = json_string(boot, "mac");
+		return mac ? mac : "";
+	}
+	const char *v = json_string(t->facts, name); /* uuid, manufacturer, product */
+	return v ? v : "";
+}
+
+struct pool_pick {
+	const char *boot_ip;
+	struct pool found;
+	int have;
+};
+
+static int pick_pool(const struct pool *p, void *arg)
+{
+	struct pool_pick *pick = arg;
+	struct ipnet net;
+	if (pick->have || ipnet_parse(p->network, &net) < 0 || !ipnet_contains(&net, pick->boot_ip))
+		return 0;
+	pick->found = (struct pool){ strdup(p->name), strdup(p->network), strdup(p->first),
+				     strdup(p->last), p->gateway ? strdup(p->gateway) : NULL };
+	pick->have = 1;
+	return 0;
+}
+
+/* The address this machine booted with: its own report, else the
+ * address its request came from. */
+static const char *boot_address(struct request *rq, const cJSON *facts)
+{
+	const char *ip = json_string(cJSON_GetObjectItemCaseSensitive(facts, "boot"), "ip");
+	char canon[46];
+	return ip && ip_canonical(ip, canon) ? ip : rq->client;
+}
+
+/* A lease from the pool whose network holds the machine's boot address.
+ * 0 (t->ip set if a pool applies), or an HTTP answer already queued
+ * (*replied). */
+static int bind_address(struct request *rq, const char *serial, const cJSON *facts,
+			struct tmpl_ctx *t, char ip[46], char gateway[46], enum MHD_Result *replied)
+{
+	struct pool_pick pick = { .boot_ip = boot_address(rq, facts) };
+	struct ipnet net;
+	uint64_t size;
+	int rc = db_pools_each(rq->srv->db, pick_pool, &pick);
+	if (rc < 0) {
+		*replied = reply_db_error(rq, rc);
+		pool_free(&pick.found);
+		return -1;
+	}
+	if (!pick.have)
+		return 0;
+	const char *problem = ipnet_parse(pick.found.network, &net) < 0 ? "bad network" :
+		range_problem(&net, pick.found.first, pick.found.last, POOL_MAX, &size);
+	if (problem) {
+		*replied = reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "address pool %s: %s",
+				      pick.found.name, problem);
+		pool_free(&pick.found);
+		return -1;
+	}
+	rc = db_lease(rq->srv->db, pick.found.name, pick.found.first, size, serial, ip);
+	if (rc <= 0) {
+		*replied = rc < 0 ? reply_db_error(rq, rc) :
+			reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				   "address pool %s is full (%llu addresses)", pick.found.name,
+				   (unsigned long long)size);
+		pool_free(&pick.found);
+		return -1;
+	}
+	t->ip = ip;
+	t->family = net.family;
+	snprintf(t->prefix, sizeof(t->prefix), "%u", net.prefix);
+	if (net.family == AF_INET)
+		netmask4(net.prefix, t->netmask);
+	if (pick.found.gateway && ip_canonical(pick.found.gateway, gateway))
+		t->gateway = gateway;
+	request_note(rq, "ip=%s pool=%s", ip, pick.found.name);
+	pool_free(&pick.found);
+	return 0;
+}
+
+/* The kernel's ip= argument for a bound address (dracut's bracketed
+ * form for IPv6), unless the template sets ip= itself. */
+static void append_ip_arg(struct buf *cmdline, const char *tmpl, const struct tmpl_ctx *t)
+{
+	if (!t->ip || !strncmp(tmpl, "ip=", 3) || strstr(tmpl, " ip="))
+		return;
+	if (cmdline->len)
+		buf_puts(cmdline, " ");
+	if (t->family == AF_INET)
+		buf_printf(cmdline, "ip=%s::%s:%s:%s::none", t->ip, t->gateway ? t->gateway : "",
+			   t->netmask, t->hostname);
+	else
+		buf_printf(cmdline, "ip=[%s]::%s%s%s:%s:%s::none", t->ip, t->gateway ? "[" : "",
+			   t->gateway ? t->gateway : "", t->gateway ? "]" : "", t->prefix, t->hostname);
+}
+
 /* The machine is to be provisioned with its profile. */
-static enum MHD_Result reply_provision(struct request *rq, const struct machine *m)
+static enum MHD_Result reply_provision(struct request *rq, const struct machine *m,
+				       const struct decision *d, const cJSON *facts)
 {
 	struct profile prof;
-	struct buf url, script;
-	char kernel_sha[SHA256_HEX_LEN], initrd_sha[SHA256_HEX_LEN], why[256];
+	struct buf url, script, cmdline;
+	char kernel_sha[SHA256_HEX_LEN], initrd_sha[MAX_INITRDS][SHA256_HEX_LEN], why[256];
+	char ip[46], gateway[46];
+	struct tmpl_ctx t = { .serial = m->serial, .facts = facts };
+	struct provision_plan plan = { 0 };
 	enum MHD_Result rc;
+	cJSON *initrds = NULL;
 
-	int found = m->profile ? db_profile_get(rq->srv->db, m->profile, &prof) : 0;
+	int found = d->profile ? db_profile_get(rq->srv->db, d->profile, &prof) : 0;
 	if (found < 0)
 		return reply_db_error(rq, found);
 	if (found == 0) {
 		/* Booting the disk is the safe default; the log says why. */
-		request_note(rq, "profile=%s missing, served local", m->profile ? m->profile : "(none)");
+		request_note(rq, "profile=%s missing, served local", d->profile ? d->profile : "(none)");
 		return reply_local(rq);
 	}
 	request_note(rq, "profile=%s", prof.name);
 	buf_init(&url);
 	buf_init(&script);
-	if (files_sha256(rq->srv->files_dirfd, prof.kernel, kernel_sha, why, sizeof(why)) < 0 ||
-	    files_sha256(rq->srv->files_dirfd, prof.initrd, initrd_sha, why, sizeof(why)) < 0) {
-		rc = reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "profile %s: %s", prof.name, why);
+	buf_init(&cmdline);
+	initrds = cJSON_Parse(prof.initrds);
+	const cJSON *item;
+	cJSON_ArrayForEach(item, initrds) {
+		if (!cJSON_IsString(item) || plan.n_initrds == MAX_INITRDS)
+			continue;
+		plan.initrd[plan.n_initrds] = item->valuestring;
+		plan.initrd_sha256[plan.n_initrds] = initrd_sha[plan.n_initrds];
+		plan.n_initrds++;
+	}
+	if (plan.n_initrds == 0) {
+		rc = reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "profile %s: no initrd", prof.name);
 		goto out;
 	}
+	if (files_sha256(rq->srv->files_dirfd, prof.kernel, kernel_sha, why, sizeof(why)) < 0)
+		goto file_error;
+	for (int i = 0; i < plan.n_initrds; i++)
+		if (files_sha256(rq->srv->files_dirfd, plan.initrd[i], initrd_sha[i], why,
+				 sizeof(why)) < 0)
+			goto file_error;
 	if (files_url(rq, &url) < 0 || url.failed) {
 		rc = reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot build the files URL");
 		goto out;
 	}
-	if (!strcmp(m->action, "provision-once")) {
-		int flipped = db_machine_consume_once(rq->srv->db, m->serial);
-		if (flipped < 0) {
-			rc = reply_db_error(rq, flipped);
-			goto out;
-		}
-		if (flipped == 0) { /* a concurrent request used the one provisioning */
-			request_note(rq, "once-already-used");
-			rc = reply_local(rq);
-			goto out;
-		}
-		request_note(rq, "now=local");
+	t.profile = prof.name;
+	hostname_from_serial(m->serial, t.hostname);
+	if (bind_address(rq, m->serial, facts, &t, ip, gateway, &rc) < 0)
+		goto out;
+	if (tmpl_expand(prof.cmdline, tmpl_value, &t, &cmdline, why, sizeof(why)) < 0) {
+		rc = reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "profile %s: cmdline %s",
+				prof.name, why);
+		goto out;
 	}
-	struct provision_plan plan = {
-		.files_url = url.data,
-		.kernel = prof.kernel,
-		.kernel_sha256 = kernel_sha,
-		.initrd = prof.initrd,
-		.initrd_sha256 = initrd_sha,
-		.cmdline = prof.cmdline,
-		.serial = m->serial,
-	};
+	append_ip_arg(&cmdline, prof.cmdline, &t);
+	if (!strcmp(d->action, "provision-once"))
+		request_note(rq, "until-os-up");
+	plan.files_url = url.data;
+	plan.kernel = prof.kernel;
+	plan.kernel_sha256 = kernel_sha;
+	plan.cmdline = cmdline.data ? cmdline.data : "";
+	plan.serial = m->serial;
 	ipxe_provision_script(&script, &plan);
 	rc = reply_script(rq, &script);
+	goto out;
+file_error:
+	rc = reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "profile %s: %s", prof.name, why);
 out:
+	cJSON_Delete(initrds);
+	buf_free(&cmdline);
 	buf_free(&script);
 	buf_free(&url);
 	profile_free(&prof);
@@ -155,6 +351,7 @@ enum MHD_Result api_boot(struct request *rq)
 {
 	enum MHD_Result rc;
 	struct machine m;
+	struct decision d;
 	char now[ISO_TIME_LEN];
 
 	cJSON *doc = parse_json_object(rq, &rc);
@@ -175,13 +372,25 @@ enum MHD_Result api_boot(struct request *rq)
 		rc = reply_db_error(rq, seen);
 		goto out;
 	}
-	request_note(rq, "action=%s", m.action);
+	int decided = machine_decide(rq->srv, &m, doc, &d);
+	if (decided < 0) {
+		rc = reply_db_error(rq, decided);
+		machine_free(&m);
+		goto out;
+	}
+	request_note(rq, "action=%s", d.action);
+	if (d.policy)
+		request_note(rq, "policy=%s", d.policy);
 	if (m.boots == 1)
 		request_note(rq, "first-boot");
-	if (!strcmp(m.action, "provision") || !strcmp(m.action, "provision-once"))
-		rc = reply_provision(rq, &m);
+	if (!strcmp(d.action, "provision") || !strcmp(d.action, "provision-once"))
+		rc = reply_provision(rq, &m, &d, doc);
+	else if (!strcmp(d.action, "hold"))
+		rc = reply_retry_after(rq, MHD_HTTP_SERVICE_UNAVAILABLE, HOLD_RETRY_S,
+				       "held by the operator: ask again later");
 	else
 		rc = reply_local(rq);
+	decision_free(&d);
 	machine_free(&m);
 out:
 	cJSON_Delete(doc);
@@ -204,6 +413,32 @@ static char *json_text(const cJSON *obj, const char *name, int *bad)
 	char *text = printed ? strdup(printed) : NULL;
 	cJSON_free(printed);
 	return text;
+}
+
+/* The target says it is up: a provision-once machine (set so, or by its
+ * policy) boots the local disk from now on. 0 or a db_* error. */
+static int confirm_up(struct request *rq, const char *serial)
+{
+	struct machine m;
+	struct decision d;
+	int rc = db_machine_get(rq->srv->db, serial, &m);
+	if (rc <= 0)
+		return rc;
+	cJSON *facts = m.facts ? cJSON_Parse(m.facts) : NULL;
+	rc = machine_decide(rq->srv, &m, facts, &d);
+	if (rc == 0 && d.action && !strcmp(d.action, "provision-once")) {
+		/* A policy's provision-once is pinned to local for this machine. */
+		rc = strcmp(m.action, "policy") ? db_machine_confirm_up(rq->srv->db, serial)
+			: db_machine_put(rq->srv->db, serial, "local", d.profile);
+		if (rc >= 0) {
+			request_note(rq, "now=local");
+			rc = 0;
+		}
+	}
+	decision_free(&d);
+	cJSON_Delete(facts);
+	machine_free(&m);
+	return rc;
 }
 
 enum MHD_Result api_events(struct request *rq)
@@ -274,6 +509,10 @@ enum MHD_Result api_events(struct request *rq)
 		request_note(rq, "unknown-serial");
 		stored = db_event_add(srv->db, &e, srv->events_per_machine,
 				      srv->unknown_events_kept, 0, NULL);
+	}
+	if (stored == 0 && known && e.stage && !strcmp(e.stage, "os-up") &&
+	    (!e.status || !strcmp(e.status, "ok"))) {
+		stored = confirm_up(rq, serial);
 	}
 	if (stored < 0)
 		rc = reply_db_error(rq, stored);

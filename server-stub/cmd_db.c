@@ -4,16 +4,9 @@
 
 #include "cli.h"
 #include "db.h"
+#include "decide.h"
 #include "files.h"
 #include "validate.h"
-
-static int has_control_chars(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
-}
 
 enum { OPT_DB = 1, OPT_NAME, OPT_KERNEL, OPT_INITRD, OPT_CMDLINE, OPT_SERIAL, OPT_PROFILE,
        OPT_ACTION, OPT_HELP = 'h' };
@@ -33,39 +26,54 @@ static int run_add_profile(const struct command *cmd, int argc, char **argv)
 	const char *path = NULL;
 	struct profile p = { .cmdline = "" };
 	struct db *db;
+	char why[256];
 	int c;
+	cJSON *initrds = cJSON_CreateArray();
+
+	if (!initrds)
+		return 1;
 
 	while ((c = cli_next(cmd, argc, argv, add_profile_opts)) != -1) {
 		switch (c) {
 		case OPT_DB: path = optarg; break;
 		case OPT_NAME: p.name = optarg; break;
 		case OPT_KERNEL: p.kernel = optarg; break;
-		case OPT_INITRD: p.initrd = optarg; break;
+		case OPT_INITRD:
+			if (!p.initrd)
+				p.initrd = optarg;
+			cJSON_AddItemToArray(initrds, cJSON_CreateString(optarg));
+			break;
 		case OPT_CMDLINE: p.cmdline = optarg; break;
-		case OPT_HELP: return cli_help(cmd);
-		default: return EXIT_USAGE;
+		case OPT_HELP: cJSON_Delete(initrds); return cli_help(cmd);
+		default: cJSON_Delete(initrds); return EXIT_USAGE;
 		}
 	}
+	int rc = EXIT_USAGE;
+	const char *problem;
 	if (cli_no_operands(cmd, argc, argv))
-		return EXIT_USAGE;
-	if (!path || !p.name || !p.kernel || !p.initrd)
-		return cli_usage_error(cmd, "--db, --name, --kernel and --initrd are required");
-	if (!*p.name || has_control_chars(p.name))
-		return cli_usage_error(cmd, "--name must be non-empty printable text");
-	if (!files_name_is_safe(p.kernel) || !files_name_is_safe(p.initrd))
-		return cli_usage_error(cmd, "--kernel and --initrd are names relative to the "
-				       "files directory, without '.' or '..' segments");
-	if (has_control_chars(p.cmdline))
-		return cli_usage_error(cmd, "--cmdline must be one line");
-	if (db_open(path, 5000, &db) < 0)
-		return 1;
-	int rc = db_profile_put(db, &p);
+		goto out;
+	if (!path || !p.name || !p.kernel || !p.initrd) {
+		rc = cli_usage_error(cmd, "--db, --name, --kernel and --initrd are required");
+		goto out;
+	}
+	if ((problem = profile_problem(p.name, p.kernel, initrds, p.cmdline, why, sizeof(why)))) {
+		rc = cli_usage_error(cmd, "%s", problem);
+		goto out;
+	}
+	rc = 1;
+	if (!(p.initrds = cJSON_PrintUnformatted(initrds)) || db_open(path, 5000, &db) < 0)
+		goto out;
+	int put = db_profile_put(db, &p);
 	db_close(db);
-	if (rc < 0)
-		return 1;
-	printf("profile %s: kernel %s, initrd %s, cmdline \"%s\"\n", p.name, p.kernel, p.initrd,
-	       p.cmdline);
-	return 0;
+	if (put < 0)
+		goto out;
+	rc = 0;
+	printf("profile %s: kernel %s, initrds %s, cmdline \"%s\"\n", p.name, p.kernel,
+	       p.initrds, p.cmdline);
+out:
+	cJSON_free(p.initrds);
+	cJSON_Delete(initrds);
+	return rc;
 }
 
 const struct command cmd_add_profile = {
@@ -79,8 +87,12 @@ const struct command cmd_add_profile = {
 	"  --db FILE        SQLite database (created if missing)\n"
 	"  --name NAME      profile name that machines refer to\n"
 	"  --kernel FILE    kernel, relative to the files directory of 'serve'\n"
-	"  --initrd FILE    initrd, relative to the files directory of 'serve'\n"
-	"  --cmdline ARGS   kernel command line (snboot.serial=SERIAL is appended)\n"
+	"  --initrd FILE    initrd, relative to the files directory of 'serve';\n"
+	"                   repeat for several (handed on in order, at most 8)\n"
+	"  --cmdline ARGS   kernel command line template: ${serial}, ${hostname},\n"
+	"                   ${ip}, ${prefix}, ${netmask}, ${gateway}, ${mac}, ${uuid},\n"
+	"                   ${manufacturer}, ${product}, ${profile} are replaced\n"
+	"                   (snboot.serial=SERIAL is appended)\n"
 	"  -h, --help       this text\n",
 };
 
@@ -117,13 +129,15 @@ static int run_add_machine(const struct command *cmd, int argc, char **argv)
 	const char *problem = serial_problem(serial);
 	if (problem) /* the boot API's rule, so the two never disagree */
 		return cli_usage_error(cmd, "--serial: %s", problem);
-	if (!action_is_valid(action))
-		return cli_usage_error(cmd, "--action must be provision, local or provision-once");
-	if (strcmp(action, "local") && !profile)
+	int needs_profile = !strcmp(action, "provision") || !strcmp(action, "provision-once");
+	if (!machine_action_is_valid(action))
+		return cli_usage_error(cmd, "--action must be provision, local, provision-once, "
+				       "hold or policy");
+	if (needs_profile && !profile)
 		return cli_usage_error(cmd, "--action %s needs --profile", action);
 	if (db_open(path, 5000, &db) < 0)
 		return 1;
-	if (strcmp(action, "local")) {
+	if (needs_profile) {
 		int found = db_profile_get(db, profile, &prof);
 		if (found == 0)
 			fprintf(stderr, "server-stub add-machine: no profile '%s' (add it with "
@@ -132,7 +146,7 @@ static int run_add_machine(const struct command *cmd, int argc, char **argv)
 			goto out;
 		profile_free(&prof);
 	}
-	if (db_machine_put(db, serial, action, profile, NULL) < 0)
+	if (db_machine_put(db, serial, action, profile) < 0)
 		goto out;
 	printf("machine %s: action %s, profile %s\n", serial, action, profile ? profile : "-");
 	rc = 0;
@@ -147,14 +161,17 @@ const struct command cmd_add_machine = {
 	.run = run_add_machine,
 	.usage =
 	"usage: server-stub add-machine --db FILE --serial SERIAL --profile NAME\n"
-	"                               [--action provision|local|provision-once]\n\n"
+	"                        [--action provision|local|provision-once|hold|policy]\n\n"
 	"Add the machine SERIAL, or update it if it exists (its history is kept).\n\n"
 	"  --db FILE        SQLite database (created if missing)\n"
 	"  --serial SERIAL  the SMBIOS system serial number the agent reports\n"
 	"  --profile NAME   profile to boot (must exist; optional with --action local)\n"
 	"  --action ACTION  provision (default): boot the profile every time;\n"
-	"                   provision-once: boot it once, then switch to local;\n"
-	"                   local: boot the local disk\n"
+	"                   provision-once: boot it until the target reports it is\n"
+	"                   up (event stage os-up), then switch to local;\n"
+	"                   local: boot the local disk; hold: answer 503 with\n"
+	"                   Retry-After (wait); policy: the first matching policy\n"
+	"                   decides\n"
 	"  -h, --help       this text\n",
 };
 

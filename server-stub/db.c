@@ -2,9 +2,11 @@
 
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "decide.h"
 #include "log.h"
 
 /* Every connection a thread opened, so db_close can close those of
@@ -47,18 +49,44 @@ static const char schema[] =
 	"  message TEXT,"
 	"  client TEXT,"
 	"  received TEXT NOT NULL);"
-	"CREATE INDEX IF NOT EXISTS events_serial ON events(serial, id);";
+	"CREATE INDEX IF NOT EXISTS events_serial ON events(serial, id);"
+	"CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS pools ("
+	"  name TEXT PRIMARY KEY,"
+	"  network TEXT NOT NULL,"
+	"  first TEXT NOT NULL,"
+	"  last TEXT NOT NULL,"
+	"  gateway TEXT);"
+	/* address is the key: one machine per address, whatever the pool. */
+	"CREATE TABLE IF NOT EXISTS leases ("
+	"  address TEXT PRIMARY KEY,"
+	"  serial TEXT NOT NULL,"
+	"  pool TEXT,"
+	"  idx INTEGER,"
+	"  UNIQUE (pool, serial),"
+	"  UNIQUE (pool, idx));"
+	"CREATE INDEX IF NOT EXISTS leases_serial ON leases(serial);";
 
 /* Columns added after the first release: applied when missing. */
 static const char *const migrations[] = {
 	"ALTER TABLE events ADD COLUMN orphan INTEGER NOT NULL DEFAULT 0",
 	"CREATE INDEX IF NOT EXISTS events_orphan ON events(orphan, id)",
+	"ALTER TABLE profiles ADD COLUMN initrds TEXT",
+	/* addresses set through the admin API before leases existed */
+	"INSERT OR IGNORE INTO leases(address, serial) SELECT j.value, m.serial FROM machines m, "
+	"json_each(m.addresses) j WHERE m.addresses IS NOT NULL",
+	"UPDATE machines SET addresses = NULL WHERE addresses IS NOT NULL",
 };
 
 int action_is_valid(const char *action)
 {
 	return action && (!strcmp(action, "provision") || !strcmp(action, "local") ||
-			  !strcmp(action, "provision-once"));
+			  !strcmp(action, "provision-once") || !strcmp(action, "hold"));
+}
+
+int machine_action_is_valid(const char *action)
+{
+	return action_is_valid(action) || (action && !strcmp(action, "policy"));
 }
 
 static int fail(sqlite3 *c, const char *what)
@@ -203,10 +231,273 @@ static int exec_bound(struct db *db, const char *sql, const char *const *args, i
 
 int db_profile_put(struct db *db, const struct profile *p)
 {
-	const char *args[] = { p->name, p->kernel, p->initrd, p->cmdline ? p->cmdline : "" };
-	int rc = exec_bound(db, "INSERT OR REPLACE INTO profiles(name, kernel, initrd, cmdline) "
-			    "VALUES (?, ?, ?, ?)", args, 4);
+	const char *args[] = { p->name, p->kernel, p->initrd, p->cmdline ? p->cmdline : "",
+			       p->initrds };
+	int rc = exec_bound(db, "INSERT OR REPLACE INTO profiles(name, kernel, initrd, cmdline, "
+			    "initrds) VALUES (?1, ?2, ?3, ?4, COALESCE(?5, json_array(?3)))", args, 5);
 	return rc < 0 ? rc : 0;
+}
+
+int db_profile_delete(struct db *db, const char *name)
+{
+	const char *args[] = { name };
+	int n = exec_bound(db, "DELETE FROM profiles WHERE name = ?", args, 1);
+	return n < 0 ? n : n > 0;
+}
+
+#define PROFILE_COLUMNS "name, kernel, initrd, cmdline, COALESCE(initrds, json_array(initrd))"
+
+int db_profiles_each(struct db *db, profile_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3 *c = conn(db);
+	if (!c)
+		return -1;
+	int rc = prepare(c, "SELECT " PROFILE_COLUMNS " FROM profiles ORDER BY name", &st);
+	if (rc < 0)
+		return rc;
+	int step = SQLITE_DONE;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct profile p = {
+			.name = (char *)sqlite3_column_text(st, 0),
+			.kernel = (char *)sqlite3_column_text(st, 1),
+			.initrd = (char *)sqlite3_column_text(st, 2),
+			.cmdline = (char *)sqlite3_column_text(st, 3),
+			.initrds = (char *)sqlite3_column_text(st, 4),
+		};
+		rc = fn(&p, ctx);
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = fail(c, "list profiles");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int db_setting_get(struct db *db, const char *key, char **out)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3 *c = conn(db);
+	*out = NULL;
+	if (!c)
+		return -1;
+	int rc = prepare(c, "SELECT value FROM settings WHERE key = ?", &st);
+	if (rc < 0)
+		return rc;
+	bind_text(st, 1, key);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		rc = (*out = column_dup(st, 0)) ? 1 : -1;
+	else if (step == SQLITE_DONE)
+		rc = 0;
+	else
+		rc = fail(c, "read setting");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int db_setting_put(struct db *db, const char *key, const char *value)
+{
+	const char *args[] = { key, value };
+	int rc = exec_bound(db, "INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", args, 2);
+	return rc < 0 ? rc : 0;
+}
+
+void pool_free(struct pool *p)
+{
+	free(p->name);
+	free(p->network);
+	free(p->first);
+	free(p->last);
+	free(p->gateway);
+	memset(p, 0, sizeof(*p));
+}
+
+int db_pool_put(struct db *db, const struct pool *p)
+{
+	const char *args[] = { p->name, p->network, p->first, p->last, p->gateway };
+	int rc = exec_bound(db, "INSERT OR REPLACE INTO pools(name, network, first, last, gateway) "
+			    "VALUES (?, ?, ?, ?, ?)", args, 5);
+	return rc < 0 ? rc : 0;
+}
+
+int db_pool_delete(struct db *db, const char *name)
+{
+	const char *args[] = { name };
+	sqlite3 *c = conn(db);
+	if (!c)
+		return -1;
+	int rc = exec_on(c, "BEGIN IMMEDIATE", NULL, 0);
+	if (rc < 0)
+		return rc;
+	rc = exec_on(c, "DELETE FROM leases WHERE pool = ?", args, 1);
+	int n = rc < 0 ? rc : exec_on(c, "DELETE FROM pools WHERE name = ?", args, 1);
+	if (n < 0 || (rc = exec_on(c, "COMMIT", NULL, 0)) < 0) {
+		exec_on(c, "ROLLBACK", NULL, 0);
+		return n < 0 ? n : rc;
+	}
+	return n > 0;
+}
+
+int db_pools_each(struct db *db, pool_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3 *c = conn(db);
+	if (!c)
+		return -1;
+	int rc = prepare(c, "SELECT name, network, first, last, gateway FROM pools ORDER BY name", &st);
+	if (rc < 0)
+		return rc;
+	int step = SQLITE_DONE;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct pool p = {
+			.name = (char *)sqlite3_column_text(st, 0),
+			.network = (char *)sqlite3_column_text(st, 1),
+			.first = (char *)sqlite3_column_text(st, 2),
+			.last = (char *)sqlite3_column_text(st, 3),
+			.gateway = (char *)sqlite3_column_text(st, 4),
+		};
+		rc = fn(&p, ctx);
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = fail(c, "list pools");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* One text column of a one-row query into out (46 bytes). 1, 0 none. */
+static int query_addr(sqlite3 *c, const char *sql, const char *const *args, int nargs,
+		      char out[46])
+{
+	sqlite3_stmt *st = NULL;
+	int rc = prepare(c, sql, &st);
+	if (rc < 0)
+		return rc;
+	for (int i = 0; i < nargs; i++)
+		bind_text(st, i + 1, args[i]);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		const unsigned char *t = sqlite3_column_text(st, 0);
+		snprintf(out, 46, "%s", t ? (const char *)t : "");
+		rc = 1;
+	} else {
+		rc = step == SQLITE_DONE ? 0 : fail(c, sql);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int db_lease(struct db *db, const char *pool, const char *first, uint64_t size,
+	     const char *serial, char out[46])
+{
+	const char *args[] = { pool, serial };
+	sqlite3_stmt *st = NULL;
+	unsigned char *used = NULL;
+	sqlite3 *c = conn(db);
+	if (!c)
+		return -1;
+	int rc = exec_on(c, "BEGIN IMMEDIATE", NULL, 0);
+	if (rc < 0)
+		return rc;
+	rc = query_addr(c, "SELECT address FROM leases WHERE pool = ? AND serial = ?", args, 2, out);
+	if (rc != 0)
+		goto done; /* found (1) or failed */
+	/* The pool's taken offsets, then the lowest free one. */
+	used = calloc((size_t)(size / 8 + 1), 1);
+	if (!used) {
+		rc = -1;
+		goto done;
+	}
+	if ((rc = prepare(c, "SELECT idx FROM leases WHERE pool = ? AND idx IS NOT NULL", &st)) < 0)
+		goto done;
+	bind_text(st, 1, pool);
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 idx = sqlite3_column_int64(st, 0);
+		if (idx >= 0 && (uint64_t)idx < size)
+			used[idx / 8] |= (unsigned char)(1u << (idx % 8));
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (step != SQLITE_DONE) {
+		rc = fail(c, "read leases");
+		goto done;
+	}
+	rc = 0;
+	for (uint64_t idx = 0; idx < size; idx++) {
+		if (used[idx / 8] & (1u << (idx % 8)))
+			continue;
+		char addr[46], num[24];
+		if (ip_offset(first, idx, addr) < 0)
+			break;
+		snprintf(num, sizeof(num), "%llu", (unsigned long long)idx);
+		const char *ins[] = { addr, serial, pool, num };
+		int n = exec_on(c, "INSERT OR IGNORE INTO leases(address, serial, pool, idx) "
+				"VALUES (?, ?, ?, CAST(? AS INTEGER))", ins, 4);
+		if (n < 0) {
+			rc = n;
+			goto done;
+		}
+		if (n == 1) { /* else bound statically to some machine: next */
+			snprintf(out, 46, "%s", addr);
+			rc = 1;
+			break;
+		}
+	}
+done:
+	free(used);
+	if (rc < 0 || exec_on(c, "COMMIT", NULL, 0) < 0) {
+		exec_on(c, "ROLLBACK", NULL, 0);
+		return rc < 0 ? rc : -1;
+	}
+	return rc;
+}
+
+int db_addresses_set(struct db *db, const char *serial, const char *addresses_json,
+		     char **conflict_addr, char **taken_by)
+{
+	const char *args[] = { serial, addresses_json };
+	sqlite3_stmt *st = NULL;
+	sqlite3 *c = conn(db);
+	*conflict_addr = *taken_by = NULL;
+	if (!c)
+		return -1;
+	int rc = exec_on(c, "BEGIN IMMEDIATE", NULL, 0);
+	if (rc < 0)
+		return rc;
+	/* An address another machine holds: refused, nothing changes. */
+	rc = prepare(c, "SELECT l.address, l.serial FROM leases l, json_each(?2) j "
+		     "WHERE l.address = j.value AND l.serial <> ?1 LIMIT 1", &st);
+	if (rc < 0)
+		goto rollback;
+	bind_text(st, 1, serial);
+	bind_text(st, 2, addresses_json);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		*conflict_addr = column_dup(st, 0);
+		*taken_by = column_dup(st, 1);
+		rc = 1;
+	} else if (step != SQLITE_DONE) {
+		rc = fail(c, "check addresses");
+	}
+	sqlite3_finalize(st);
+	if (rc)
+		goto rollback;
+	if ((rc = exec_on(c, "DELETE FROM leases WHERE serial = ?1 AND address NOT IN "
+			  "(SELECT value FROM json_each(?2))", args, 2)) < 0 ||
+	    (rc = exec_on(c, "INSERT OR IGNORE INTO leases(address, serial) "
+			  "SELECT value, ?1 FROM json_each(?2)", args, 2)) < 0 ||
+	    (rc = exec_on(c, "COMMIT", NULL, 0)) < 0)
+		goto rollback;
+	return 0;
+rollback:
+	exec_on(c, "ROLLBACK", NULL, 0);
+	return rc;
+}
+
+int db_addresses_release(struct db *db, const char *serial)
+{
+	const char *args[] = { serial };
+	return exec_bound(db, "DELETE FROM leases WHERE serial = ?", args, 1);
 }
 
 void profile_free(struct profile *p)
@@ -215,6 +506,7 @@ void profile_free(struct profile *p)
 	free(p->kernel);
 	free(p->initrd);
 	free(p->cmdline);
+	free(p->initrds);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -226,7 +518,7 @@ int db_profile_get(struct db *db, const char *name, struct profile *out)
 	memset(out, 0, sizeof(*out));
 	if (!c)
 		return -1;
-	int rc = prepare(c, "SELECT name, kernel, initrd, cmdline FROM profiles WHERE name = ?", &st);
+	int rc = prepare(c, "SELECT " PROFILE_COLUMNS " FROM profiles WHERE name = ?", &st);
 	if (rc < 0)
 		return rc;
 	bind_text(st, 1, name);
@@ -238,8 +530,9 @@ int db_profile_get(struct db *db, const char *name, struct profile *out)
 		out->kernel = column_dup(st, 1);
 		out->initrd = column_dup(st, 2);
 		out->cmdline = column_dup(st, 3);
+		out->initrds = column_dup(st, 4);
 		rc = 1;
-		if (!out->name || !out->kernel || !out->initrd || !out->cmdline) {
+		if (!out->name || !out->kernel || !out->initrd || !out->cmdline || !out->initrds) {
 			profile_free(out);
 			rc = -1;
 		}
@@ -251,13 +544,12 @@ int db_profile_get(struct db *db, const char *name, struct profile *out)
 }
 
 int db_machine_put(struct db *db, const char *serial, const char *action,
-		   const char *profile, const char *addresses_json)
+		   const char *profile)
 {
-	const char *args[] = { serial, action, profile, addresses_json };
-	int rc = exec_bound(db, "INSERT INTO machines(serial, action, profile, addresses) "
-			    "VALUES (?1, ?2, ?3, ?4) ON CONFLICT(serial) DO UPDATE SET "
-			    "action = ?2, profile = ?3, addresses = COALESCE(?4, addresses)",
-			    args, 4);
+	const char *args[] = { serial, action, profile };
+	int rc = exec_bound(db, "INSERT INTO machines(serial, action, profile) "
+			    "VALUES (?1, ?2, ?3) ON CONFLICT(serial) DO UPDATE SET "
+			    "action = ?2, profile = ?3", args, 3);
 	return rc < 0 ? rc : 0;
 }
 
@@ -271,6 +563,8 @@ int db_machine_delete(struct db *db, const char *serial)
 	if (rc < 0)
 		return rc;
 	rc = exec_on(c, "DELETE FROM events WHERE serial = ?", args, 1);
+	if (rc >= 0)
+		rc = exec_on(c, "DELETE FROM leases WHERE serial = ?", args, 1);
 	int n = rc < 0 ? rc : exec_on(c, "DELETE FROM machines WHERE serial = ?", args, 1);
 	if (n < 0) {
 		exec_on(c, "ROLLBACK", NULL, 0);
@@ -284,7 +578,7 @@ int db_machine_delete(struct db *db, const char *serial)
 	return n > 0;
 }
 
-int db_machine_consume_once(struct db *db, const char *serial)
+int db_machine_confirm_up(struct db *db, const char *serial)
 {
 	const char *args[] = { serial };
 	int n = exec_bound(db, "UPDATE machines SET action = 'local' "
@@ -304,7 +598,11 @@ void machine_free(struct machine *m)
 	memset(m, 0, sizeof(*m));
 }
 
-#define MACHINE_COLUMNS "serial, action, profile, facts, addresses, first_seen, last_seen, boots"
+#define MACHINE_COLUMNS "serial, action, profile, facts, (SELECT json_group_array(address) " \
+	"FROM (SELECT address FROM leases WHERE leases.serial = machines.serial ORDER BY rowid) " \
+	"HAVING COUNT(*) > 0), first_seen, last_seen, boots"
+/* RETURNING cannot hold subqueries: addresses are not needed there. */
+#define MACHINE_RETURNED "serial, action, profile, facts, NULL, first_seen, last_seen, boots"
 
 /* Fills borrowed pointers: valid until the next step of st. */
 static void machine_from_row(sqlite3_stmt *st, struct machine *m)
@@ -383,9 +681,9 @@ int db_machine_seen(struct db *db, const char *serial, const char *facts_json,
 	/* One statement, so the answer is the row this request wrote. */
 	int rc = machine_query(db,
 			       "INSERT INTO machines(serial, action, facts, first_seen, last_seen, boots) "
-			       "VALUES (?1, 'local', ?2, ?3, ?3, 1) ON CONFLICT(serial) DO UPDATE SET "
+			       "VALUES (?1, 'policy', ?2, ?3, ?3, 1) ON CONFLICT(serial) DO UPDATE SET "
 			       "facts = ?2, first_seen = COALESCE(first_seen, ?3), last_seen = ?3, "
-			       "boots = boots + 1 RETURNING " MACHINE_COLUMNS, args, 3, out);
+			       "boots = boots + 1 RETURNING " MACHINE_RETURNED, args, 3, out);
 	return rc == 1 ? 0 : rc < 0 ? rc : -1;
 }
 

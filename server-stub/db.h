@@ -17,16 +17,26 @@ struct db;
 struct profile {
 	char *name;
 	char *kernel;   /* file name relative to the files directory */
-	char *initrd;
-	char *cmdline;
+	char *initrd;   /* the first initrd (kept for older readers) */
+	char *initrds;  /* JSON array of every initrd, in order; NULL on put
+			 * means [initrd] */
+	char *cmdline;  /* template: ${serial}, ${ip}, ... (decide.h) */
+};
+
+struct pool {
+	char *name;
+	char *network;  /* "10.77.1.0/24": machines that boot in it get a lease */
+	char *first, *last; /* the addresses handed out */
+	char *gateway;  /* NULL when none */
 };
 
 struct machine {
 	char *serial;
-	char *action;     /* "provision", "local" or "provision-once" */
+	char *action;     /* "provision", "local", "provision-once", "hold", or
+			   * "policy": the first matching policy decides */
 	char *profile;    /* NULL when none */
 	char *facts;      /* JSON text of the last boot request, or NULL */
-	char *addresses;  /* JSON array of bound addresses, or NULL */
+	char *addresses;  /* JSON array of bound addresses (leases), or NULL */
 	char *first_seen; /* ISO 8601 UTC, NULL until it first boots */
 	char *last_seen;
 	int64_t boots;
@@ -44,7 +54,10 @@ struct event {
 	int64_t id;
 };
 
+/* provision, local, provision-once, hold (what a machine or policy may
+ * say); "policy" is valid for machines too when policy_ok. */
 int action_is_valid(const char *action);
+int machine_action_is_valid(const char *action);
 
 /* busy_ms: how long a statement waits for a lock before DB_BUSY. */
 int db_open(const char *path, int busy_ms, struct db **out);
@@ -55,11 +68,45 @@ int db_profile_put(struct db *db, const struct profile *p);
 /* 1 found (fill *out; free with profile_free), 0 not found. */
 int db_profile_get(struct db *db, const char *name, struct profile *out);
 void profile_free(struct profile *p);
+/* 1 deleted, 0 not found. */
+int db_profile_delete(struct db *db, const char *name);
+typedef int (*profile_fn)(const struct profile *p, void *ctx);
+int db_profiles_each(struct db *db, profile_fn fn, void *ctx);
 
-/* Upsert action/profile (and addresses when not NULL); keeps the
- * machine's history. 0 on success. */
+/* Settings stored as text (the policy list, as JSON). 1 found (*out
+ * malloc'd), 0 not found. */
+int db_setting_get(struct db *db, const char *key, char **out);
+int db_setting_put(struct db *db, const char *key, const char *value);
+
+int db_pool_put(struct db *db, const struct pool *p);
+/* 1 deleted (and its leases released), 0 not found. */
+int db_pool_delete(struct db *db, const char *name);
+typedef int (*pool_fn)(const struct pool *p, void *ctx);
+int db_pools_each(struct db *db, pool_fn fn, void *ctx);
+void pool_free(struct pool *p);
+
+/* The address of serial in pool: its existing lease, or the lowest free
+ * address of [first, first + size) (idx order), bound in one
+ * transaction; the UNIQUE address key means no address is ever bound to
+ * two machines, also with several servers on one database. 1 with out
+ * set, 0 when the pool is full. */
+int db_lease(struct db *db, const char *pool, const char *first, uint64_t size,
+	     const char *serial, char out[46]);
+/* Replace the serial's bound addresses with the canonical literals of
+ * the JSON array (static, outside pools' allocation). 0, or 1 with
+ * *taken_by (malloc'd) naming the machine an address belongs to. */
+int db_addresses_set(struct db *db, const char *serial, const char *addresses_json,
+		     char **conflict_addr, char **taken_by);
+/* Release every address of serial. Returns how many. */
+int db_addresses_release(struct db *db, const char *serial);
+
+/* Upsert action/profile; keeps the machine's history and addresses.
+ * 0 on success. */
 int db_machine_put(struct db *db, const char *serial, const char *action,
-		   const char *profile, const char *addresses_json);
+		   const char *profile);
+/* A target confirmed it is up (event stage os-up): a provision-once
+ * machine goes to local. 1 changed, 0 not. */
+int db_machine_confirm_up(struct db *db, const char *serial);
 /* 1 found, 0 not found. */
 int db_machine_get(struct db *db, const char *serial, struct machine *out);
 /* 1 deleted (with its events), 0 not found. */
@@ -68,9 +115,6 @@ int db_machine_delete(struct db *db, const char *serial);
  * time and facts, and return the machine as it is now. 0 on success. */
 int db_machine_seen(struct db *db, const char *serial, const char *facts_json,
 		    const char *now, struct machine *out);
-/* Flip provision-once to local. 1 flipped by this call, 0 not (another
- * request got there first or the action changed meanwhile). */
-int db_machine_consume_once(struct db *db, const char *serial);
 void machine_free(struct machine *m);
 
 /* Call fn for every machine, ordered by serial. fn must not call db_*.

@@ -477,10 +477,16 @@ enum MHD_Result reply_method_not_allowed(struct request *rq, const char *allow)
 
 enum MHD_Result reply_retry_later(struct request *rq, unsigned status, const char *reason)
 {
+	/* Jittered, so a herd told to come back does not come back at once. */
+	return reply_retry_after(rq, status, (unsigned)(2 + random() % 5), reason);
+}
+
+enum MHD_Result reply_retry_after(struct request *rq, unsigned status, unsigned seconds,
+				  const char *reason)
+{
 	char text[256], after[16];
 	int n = snprintf(text, sizeof(text), "%s\n", reason);
-	/* Jittered, so a herd told to come back does not come back at once. */
-	snprintf(after, sizeof(after), "%ld", 2 + random() % 5);
+	snprintf(after, sizeof(after), "%u", seconds);
 	struct MHD_Response *resp =
 		MHD_create_response_from_buffer((size_t)n, text, MHD_RESPMEM_MUST_COPY);
 	if (!resp)

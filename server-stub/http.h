@@ -104,6 +104,8 @@ enum MHD_Result reply_text(struct request *rq, unsigned status, const char *fmt,
 	__attribute__((format(printf, 3, 4)));
 /* 503 or 429 with Retry-After (a few seconds, jittered) and the reason. */
 enum MHD_Result reply_retry_later(struct request *rq, unsigned status, const char *reason);
+enum MHD_Result reply_retry_after(struct request *rq, unsigned status, unsigned seconds,
+				  const char *reason);
 /* The answer to a db_* failure: 503 + Retry-After when the database was
  * busy (DB_BUSY), else 500. */
 enum MHD_Result reply_db_error(struct request *rq, int rc);

@@ -54,8 +54,11 @@ int ipxe_provision_script(struct buf *out, const struct provision_plan *plan)
 	buf_puts(out, " snboot.serial=");
 	append_cmdline_word(out, plan->serial);
 	buf_puts(out, "\n");
-	append_fetch(out, "initrd", plan->files_url, plan->initrd, plan->initrd_sha256);
-	buf_puts(out, "\nboot\n");
+	for (int i = 0; i < plan->n_initrds; i++) {
+		append_fetch(out, "initrd", plan->files_url, plan->initrd[i], plan->initrd_sha256[i]);
+		buf_puts(out, "\n");
+	}
+	buf_puts(out, "boot\n");
 	return out->failed ? -1 : 0;
 }
 

@@ -6,19 +6,23 @@
 
 #define SHA256_HEX_LEN 65 /* 64 hex digits + NUL */
 
+#define MAX_INITRDS 8
+
 struct provision_plan {
 	const char *files_url;     /* "https://host:port/files", no trailing slash */
 	const char *kernel;        /* names relative to the files directory */
 	const char *kernel_sha256;
-	const char *initrd;
-	const char *initrd_sha256;
-	const char *cmdline;       /* the profile's, may be empty */
+	const char *initrd[MAX_INITRDS];
+	const char *initrd_sha256[MAX_INITRDS];
+	int n_initrds;
+	const char *cmdline;       /* expanded, may be empty */
 	const char *serial;
 };
 
 /* "#!ipxe\nsanboot --no-describe --drive 0x80\n" */
 int ipxe_local_script(struct buf *out);
-/* kernel --sha256=.. URL CMDLINE snboot.serial=S / initrd --sha256=.. URL / boot */
+/* kernel --sha256=.. URL CMDLINE snboot.serial=S / initrd --sha256=.. URL
+ * (one line per initrd) / boot */
 int ipxe_provision_script(struct buf *out, const struct provision_plan *plan);
 
 /* Percent-encode everything but RFC 3986 unreserved characters and '/'. */

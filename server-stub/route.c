@@ -25,6 +25,12 @@ enum MHD_Result route_request(struct request *rq)
 			: reply_method_not_allowed(rq, "POST");
 	if ((rest = after_prefix(rq->path, "/api/v1/machines")) && (!*rest || *rest == '/'))
 		return api_admin(rq, rest);
+	if ((rest = after_prefix(rq->path, "/api/v1/profiles")) && (!*rest || *rest == '/'))
+		return api_profiles(rq, rest);
+	if ((rest = after_prefix(rq->path, "/api/v1/pools")) && (!*rest || *rest == '/'))
+		return api_pools(rq, rest);
+	if (!strcmp(rq->path, "/api/v1/policies"))
+		return api_policies(rq);
 	if ((rest = after_prefix(rq->path, "/files/")))
 		return files_serve(rq, rest);
 	return reply_text(rq, MHD_HTTP_NOT_FOUND, "no such endpoint");

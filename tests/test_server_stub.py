@@ -214,17 +214,28 @@ def test_serial_with_odd_characters_stays_one_word(srv):
     assert args.endswith(" snboot.serial=To%20be%20filled%20%24x")
 
 
-def test_provision_once_flips_to_local(srv):
+def test_provision_once_until_the_target_says_it_is_up(srv):
     cli("add-machine", "--serial", "ONCE-0001", "--profile", "demo", "--action", "provision-once",
         db=srv.db)
-    r, body = srv.request("POST", "/api/v1/boot", {"serial": "ONCE-0001"})
-    parse_script(body.decode())
+    # A reboot before the OS came up (an install that died) provisions again.
+    for _ in range(2):
+        r, body = srv.request("POST", "/api/v1/boot", {"serial": "ONCE-0001"})
+        parse_script(body.decode())
+    # A failed os-up changes nothing; an ok one switches to the local disk.
+    srv.request("POST", "/api/v1/events", {"serial": "ONCE-0001", "stage": "os-up",
+                                           "status": "failed"})
+    parse_script(srv.request("POST", "/api/v1/boot", {"serial": "ONCE-0001"})[1].decode())
+    r, _ = srv.request("POST", "/api/v1/events", {"serial": "ONCE-0001", "stage": "os-up",
+                                                  "status": "ok"})
+    assert r.status == 204
     r, body = srv.request("POST", "/api/v1/boot", {"serial": "ONCE-0001"})
     assert body.decode() == LOCAL_SCRIPT
-    assert json.loads(srv.admin("GET", "/api/v1/machines/ONCE-0001")[1])["action"] == "local"
+    m = json.loads(srv.admin("GET", "/api/v1/machines/ONCE-0001")[1])
+    assert m["action"] == "local" and m["assigned"] == "local"
+    assert srv.wait_log(r"POST /api/v1/events 204 .* serial=ONCE-0001 .*now=local")
 
 
-def test_provision_once_is_served_once_under_concurrency(srv):
+def test_provision_once_confirmations_under_concurrency(srv):
     cli("add-machine", "--serial", "RACE-0001", "--profile", "demo", "--action", "provision-once",
         db=srv.db)
     answers = []
@@ -232,14 +243,19 @@ def test_provision_once_is_served_once_under_concurrency(srv):
     def boot():
         answers.append(srv.request("POST", "/api/v1/boot", {"serial": "RACE-0001"})[1].decode())
 
-    threads = [threading.Thread(target=boot) for _ in range(12)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert len(answers) == 12
-    assert sum(a.startswith("#!ipxe\nkernel ") for a in answers) == 1
-    assert answers.count(LOCAL_SCRIPT) == 11
+    def up():
+        answers.append(srv.request("POST", "/api/v1/events",
+                                   {"serial": "RACE-0001", "stage": "os-up"})[0].status)
+
+    for target in (boot, up):
+        threads = [threading.Thread(target=target) for _ in range(12)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert sum(str(a).startswith("#!ipxe\nkernel ") for a in answers) == 12
+    assert answers.count(204) == 12
+    assert srv.request("POST", "/api/v1/boot", {"serial": "RACE-0001"})[1].decode() == LOCAL_SCRIPT
 
 
 @pytest.mark.parametrize("body,reason", [
