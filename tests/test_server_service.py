@@ -352,3 +352,33 @@ def test_sample_config_starts_the_server(tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(5) == 0
+
+
+def test_hashing_a_changed_big_file_does_not_block_other_requests(tmp_path):
+    s = Server(tmp_path, listen=("127.0.0.1:0",))
+    try:
+        (s.files / "small").write_bytes(b"small")
+        assert s.request("GET", "/files/small")[0].status == 200  # hashed, cached
+        with open(s.files / "big", "wb") as f:   # sparse: no disk space used
+            f.truncate(512 << 20)
+        done = {}
+
+        def big():
+            start = time.monotonic()
+            r, _ = s.request("HEAD", "/files/big")
+            done["big"] = (r.status, time.monotonic() - start)
+
+        t = threading.Thread(target=big)
+        t.start()
+        time.sleep(0.3)   # the big file is being hashed now
+        start = time.monotonic()
+        r, body = s.request("GET", "/files/small")
+        small_took = time.monotonic() - start
+        r2, _ = s.request("POST", "/api/v1/boot", {"serial": "WHILE-HASHING"})
+        t.join(60)
+        assert r.status == 200 and body == b"small" and r2.status == 200
+        assert done["big"][0] == 200
+        assert done["big"][1] > 1.0, done   # the hashing did take a while
+        assert small_took < 0.5, (small_took, done)
+    finally:
+        assert s.stop() == 0
