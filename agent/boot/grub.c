@@ -703,6 +703,7 @@ static void cmd_source(struct gctx *g, struct gfile *f, int line, char **w, int 
 	g->parent = -1;
 	run_file(g, buf, len, shown);
 	free(buf);
+	m = g->menu;        /* a configfile in there may have replaced it */
 	if (g->out->n > m->base) {
 		int shift = m->base - parent_menu->base;
 
