@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api.h"
 #include "db.h"
@@ -13,6 +14,7 @@
 
 #define EVENTS_DEFAULT 100
 #define EVENTS_MAX 1000
+#define BOOTS_FOR_FLAGS 11 /* the last boot and up to 10 before it */
 
 /* Compares every byte whatever the mismatch, so timing says nothing. */
 static int token_equal(const char *given, const char *expected)
@@ -117,6 +119,106 @@ static int add_machine_to_array(const struct machine *m, void *ctx)
 	return 0;
 }
 
+static time_t parse_iso(const char *text)
+{
+	struct tm tm = { 0 };
+	const char *end = text ? strptime(text, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
+	return end && !*end ? timegm(&tm) : (time_t)-1;
+}
+
+struct boot_list {
+	int64_t ms[BOOTS_FOR_FLAGS];
+	int n;
+	cJSON *array; /* NULL: only collect durations */
+};
+
+static int collect_boot(const struct boot *b, void *ctx)
+{
+	struct boot_list *l = ctx;
+	if (b->ms >= 0 && l->n < BOOTS_FOR_FLAGS)
+		l->ms[l->n++] = b->ms;
+	if (!l->array)
+		return 0;
+	cJSON *o = cJSON_CreateObject();
+	if (!o)
+		return -1;
+	add_string_or_null(o, "boot_id", b->boot_id);
+	add_string_or_null(o, "first", b->first);
+	add_string_or_null(o, "last", b->last);
+	if (b->ms >= 0)
+		cJSON_AddNumberToObject(o, "ms", (double)b->ms);
+	else
+		cJSON_AddNullToObject(o, "ms");
+	cJSON_AddNumberToObject(o, "failures", b->failures);
+	add_stored_json(o, "stages", b->stages);
+	cJSON_AddItemToArray(l->array, o);
+	return 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* "slow-boot": the last boot took over 1.5 times the median of the ones
+ * before it (at least 3) and 2 s more. Pure over the durations. */
+static int slow_boot(const int64_t *ms, int n, int64_t *median_out)
+{
+	int64_t prev[BOOTS_FOR_FLAGS];
+	if (n < 4)
+		return 0;
+	memcpy(prev, ms, sizeof(ms[0]) * (size_t)(n - 1));
+	qsort(prev, (size_t)(n - 1), sizeof(prev[0]), cmp_i64);
+	int64_t median = prev[(n - 1) / 2];
+	*median_out = median;
+	return ms[n - 1] * 2 > median * 3 && ms[n - 1] - median >= 2000;
+}
+
+/* Adds "flags" (and "provisioned_at", "up_at") to a machine object.
+ * 0 or a db_* error. */
+static int add_flags(struct request *rq, cJSON *obj, const char *serial)
+{
+	char *prov = NULL, *up = NULL;
+	struct boot_list l = { .n = 0 };
+	int rc = db_machine_times(rq->srv->db, serial, &prov, &up);
+	if (rc >= 0)
+		rc = db_boots_each(rq->srv->db, serial, BOOTS_FOR_FLAGS, collect_boot, &l);
+	if (rc < 0) {
+		free(prov);
+		free(up);
+		return rc;
+	}
+	add_string_or_null(obj, "provisioned_at", prov);
+	add_string_or_null(obj, "up_at", up);
+	cJSON *flags = cJSON_AddArrayToObject(obj, "flags");
+	time_t since = parse_iso(prov);
+	if (prov && (!up || strcmp(up, prov) < 0) && since != (time_t)-1 &&
+	    time(NULL) - since > (time_t)rq->srv->os_up_deadline)
+		cJSON_AddItemToArray(flags, cJSON_CreateString("no-os-up"));
+	int64_t median = 0;
+	if (slow_boot(l.ms, l.n, &median))
+		cJSON_AddItemToArray(flags, cJSON_CreateString("slow-boot"));
+	if (l.n)
+		cJSON_AddNumberToObject(obj, "last_boot_ms", (double)l.ms[l.n - 1]);
+	else
+		cJSON_AddNullToObject(obj, "last_boot_ms");
+	free(prov);
+	free(up);
+	return 0;
+}
+
+static enum MHD_Result machine_boots(struct request *rq, const char *serial)
+{
+	struct boot_list l = { .array = cJSON_CreateArray() };
+	int rc = l.array ? db_boots_each(rq->srv->db, serial, 50, collect_boot, &l) : -1;
+	if (rc) {
+		cJSON_Delete(l.array);
+		return reply_db_error(rq, rc);
+	}
+	return reply_json(rq, MHD_HTTP_OK, l.array);
+}
+
 /* The stored policy list (NULL when none); 0 or a db_* error. */
 static int load_policies(struct request *rq, cJSON **out)
 {
@@ -136,6 +238,13 @@ static enum MHD_Result list_machines(struct request *rq)
 	if (rc == 0)
 		rc = db_machines_each(rq->srv->db, add_machine_to_array, &l);
 	cJSON_Delete(l.policies);
+	/* Flags need queries of their own: not inside the machines walk. */
+	cJSON *item, *walk = rc == 0 ? l.array : NULL;
+	cJSON_ArrayForEach(item, walk) {
+		rc = add_flags(rq, item, cJSON_GetObjectItemCaseSensitive(item, "serial")->valuestring);
+		if (rc)
+			break;
+	}
 	if (rc != 0) {
 		cJSON_Delete(l.array);
 		return reply_db_error(rq, rc);
@@ -156,8 +265,12 @@ static enum MHD_Result get_machine(struct request *rq, const char *serial)
 	cJSON *doc = rc == 0 ? machine_json(&m, policies) : NULL;
 	cJSON_Delete(policies);
 	machine_free(&m);
-	if (rc < 0)
+	if (rc == 0 && doc)
+		rc = add_flags(rq, doc, serial);
+	if (rc < 0) {
+		cJSON_Delete(doc);
 		return reply_db_error(rq, rc);
+	}
 	return reply_json(rq, MHD_HTTP_OK, doc);
 }
 
@@ -341,6 +454,9 @@ enum MHD_Result api_admin(struct request *rq, const char *rest)
 		request_note(rq, "released=%d", released);
 		return reply_empty(rq, MHD_HTTP_NO_CONTENT);
 	}
+	if (slash && !strcmp(slash, "/boots"))
+		return is_method(rq, MHD_HTTP_METHOD_GET) ? machine_boots(rq, serial)
+			: reply_method_not_allowed(rq, "GET");
 	if (slash) {
 		if (strcmp(slash, "/events"))
 			return reply_text(rq, MHD_HTTP_NOT_FOUND, "no such endpoint");

@@ -334,7 +334,10 @@ static enum MHD_Result reply_provision(struct request *rq, const struct machine 
 	plan.cmdline = cmdline.data ? cmdline.data : "";
 	plan.serial = m->serial;
 	ipxe_provision_script(&script, &plan);
-	rc = reply_script(rq, &script);
+	char now[ISO_TIME_LEN];
+	iso_time(time(NULL), now);
+	int marked = db_machine_mark(rq->srv->db, m->serial, 0, now);
+	rc = marked < 0 ? reply_db_error(rq, marked) : reply_script(rq, &script);
 	goto out;
 file_error:
 	rc = reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "profile %s: %s", prof.name, why);
@@ -421,9 +424,15 @@ static int confirm_up(struct request *rq, const char *serial)
 {
 	struct machine m;
 	struct decision d;
+	char now[ISO_TIME_LEN];
+	iso_time(time(NULL), now);
 	int rc = db_machine_get(rq->srv->db, serial, &m);
 	if (rc <= 0)
 		return rc;
+	if ((rc = db_machine_mark(rq->srv->db, serial, 1, now)) < 0) {
+		machine_free(&m);
+		return rc;
+	}
 	cJSON *facts = m.facts ? cJSON_Parse(m.facts) : NULL;
 	rc = machine_decide(rq->srv, &m, facts, &d);
 	if (rc == 0 && d.action && !strcmp(d.action, "provision-once")) {

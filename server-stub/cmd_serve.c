@@ -29,7 +29,7 @@
 enum { OPT_CONFIG = 1, OPT_DB, OPT_CERT, OPT_KEY, OPT_LISTEN, OPT_FILES, OPT_PUBLIC_URL,
        OPT_ADMIN_TOKEN, OPT_ADMIN_TOKEN_FILE, OPT_THREADS, OPT_MAX_CONN, OPT_PER_IP,
        OPT_IDLE, OPT_REQUEST, OPT_GRACE, OPT_BUSY, OPT_TLS, OPT_EVENTS_KEEP,
-       OPT_UNKNOWN_RATE, OPT_UNKNOWN_KEPT, OPT_HELP = 'h' };
+       OPT_UNKNOWN_RATE, OPT_UNKNOWN_KEPT, OPT_OS_UP, OPT_HELP = 'h' };
 
 static const struct option serve_opts[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
@@ -52,6 +52,7 @@ static const struct option serve_opts[] = {
 	{ "events-per-machine", required_argument, NULL, OPT_EVENTS_KEEP },
 	{ "unknown-events-rate", required_argument, NULL, OPT_UNKNOWN_RATE },
 	{ "unknown-events-kept", required_argument, NULL, OPT_UNKNOWN_KEPT },
+	{ "os-up-deadline", required_argument, NULL, OPT_OS_UP },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -63,7 +64,7 @@ struct serve_config {
 	int nlisten;
 	int listen_from_cli; /* a --listen flag replaces the config file's */
 	unsigned threads, max_conn, per_ip, idle, request, grace, busy_ms;
-	unsigned events_keep, unknown_rate, unknown_kept;
+	unsigned events_keep, unknown_rate, unknown_kept, os_up;
 	char *owned[MAX_OWNED]; /* strings read from the config file */
 	int nowned;
 };
@@ -95,6 +96,7 @@ static const char *apply(struct serve_config *cfg, int opt, const char *value, i
 		{ OPT_EVENTS_KEEP, 1, 1000000, offsetof(struct serve_config, events_keep) },
 		{ OPT_UNKNOWN_RATE, 0, 100000, offsetof(struct serve_config, unknown_rate) },
 		{ OPT_UNKNOWN_KEPT, 0, 100000000, offsetof(struct serve_config, unknown_kept) },
+		{ OPT_OS_UP, 1, 604800, offsetof(struct serve_config, os_up) },
 	};
 	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
 		if (counts[i].opt != opt)
@@ -296,7 +298,7 @@ static int parse_args(const struct command *cmd, int argc, char **argv, struct s
 	*cfg = (struct serve_config){
 		.tls = DEFAULT_TLS, .threads = 4, .max_conn = 10000, .per_ip = 256, .idle = 30,
 		.request = 30, .grace = 10, .busy_ms = 2000, .events_keep = 500,
-		.unknown_rate = 10, .unknown_kept = 10000,
+		.unknown_rate = 10, .unknown_kept = 10000, .os_up = 1800,
 	};
 	/* The file first, so flags override it. */
 	const char *config = config_path(argc, argv);
@@ -502,6 +504,7 @@ static int run_serve(const struct command *cmd, int argc, char **argv)
 	};
 	fit_descriptors(&cfg, &srv.lim);
 	srv.events_per_machine = cfg.events_keep;
+	srv.os_up_deadline = cfg.os_up;
 	srv.unknown_events_kept = cfg.unknown_kept;
 	srv.bucket_rate = cfg.unknown_rate;
 	srv.bucket_burst = cfg.unknown_rate ? 5.0 * cfg.unknown_rate : 0;
@@ -630,6 +633,8 @@ const struct command cmd_serve = {
 	"                         machine (burst 5 s worth; default 10; over: 429)\n"
 	"  --unknown-events-kept N  events of unknown serials kept in all\n"
 	"                         (default 10000)\n"
+	"  --os-up-deadline S     a machine provisioned S seconds ago that has not\n"
+	"                         posted event stage os-up is flagged (default 1800)\n"
 	"  -h, --help             this text\n\n"
 	"Once ready it prints 'server-stub: listening on ADDR:PORT[, ...]' on stderr,\n"
 	"then one line per request. See docs/server-stub.md.\n",

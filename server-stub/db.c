@@ -76,6 +76,8 @@ static const char *const migrations[] = {
 	"INSERT OR IGNORE INTO leases(address, serial) SELECT j.value, m.serial FROM machines m, "
 	"json_each(m.addresses) j WHERE m.addresses IS NOT NULL",
 	"UPDATE machines SET addresses = NULL WHERE addresses IS NOT NULL",
+	"ALTER TABLE machines ADD COLUMN provisioned_at TEXT",
+	"ALTER TABLE machines ADD COLUMN up_at TEXT",
 };
 
 int action_is_valid(const char *action)
@@ -576,6 +578,70 @@ int db_machine_delete(struct db *db, const char *serial)
 		return rc;
 	}
 	return n > 0;
+}
+
+int db_machine_mark(struct db *db, const char *serial, int up, const char *now)
+{
+	const char *args[] = { now, serial };
+	int n = exec_bound(db, up ? "UPDATE machines SET up_at = ? WHERE serial = ?"
+			   : "UPDATE machines SET provisioned_at = ? WHERE serial = ?", args, 2);
+	return n < 0 ? n : 0;
+}
+
+int db_machine_times(struct db *db, const char *serial, char **provisioned_at, char **up_at)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3 *c = conn(db);
+	*provisioned_at = *up_at = NULL;
+	if (!c)
+		return -1;
+	int rc = prepare(c, "SELECT provisioned_at, up_at FROM machines WHERE serial = ?", &st);
+	if (rc < 0)
+		return rc;
+	bind_text(st, 1, serial);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		*provisioned_at = column_dup(st, 0);
+		*up_at = column_dup(st, 1);
+		rc = 1;
+	} else {
+		rc = step == SQLITE_DONE ? 0 : fail(c, "machine times");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int db_boots_each(struct db *db, const char *serial, int limit, boot_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3 *c = conn(db);
+	if (!c)
+		return -1;
+	int rc = prepare(c, "SELECT * FROM (SELECT boot_id, MIN(received), MAX(received), MAX(ms), "
+			 "SUM(status IS NOT NULL AND status NOT IN ('ok', 'skipped', 'kexec')), "
+			 "json_group_object(COALESCE(stage, '?'), ms), MIN(id) AS first "
+			 "FROM events WHERE serial = ? AND boot_id IS NOT NULL GROUP BY boot_id "
+			 "ORDER BY first DESC LIMIT ?) ORDER BY first", &st);
+	if (rc < 0)
+		return rc;
+	bind_text(st, 1, serial);
+	sqlite3_bind_int(st, 2, limit);
+	int step = SQLITE_DONE;
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct boot b = {
+			.boot_id = (const char *)sqlite3_column_text(st, 0),
+			.first = (const char *)sqlite3_column_text(st, 1),
+			.last = (const char *)sqlite3_column_text(st, 2),
+			.ms = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 3),
+			.failures = sqlite3_column_int(st, 4),
+			.stages = (const char *)sqlite3_column_text(st, 5),
+		};
+		rc = fn(&b, ctx);
+	}
+	if (!rc && step != SQLITE_DONE)
+		rc = fail(c, "list boots");
+	sqlite3_finalize(st);
+	return rc;
 }
 
 int db_machine_confirm_up(struct db *db, const char *serial)

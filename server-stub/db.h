@@ -116,6 +116,23 @@ int db_machine_delete(struct db *db, const char *serial);
 int db_machine_seen(struct db *db, const char *serial, const char *facts_json,
 		    const char *now, struct machine *out);
 void machine_free(struct machine *m);
+/* Record when a provisioning script was served (up = 0) or the target
+ * confirmed it is up (up = 1). 0 on success. */
+int db_machine_mark(struct db *db, const char *serial, int up, const char *now);
+/* Both times (malloc'd, NULL when never). 1 found, 0 no machine. */
+int db_machine_times(struct db *db, const char *serial, char **provisioned_at, char **up_at);
+
+/* One boot of a machine, from its events (grouped by boot_id). */
+struct boot {
+	const char *boot_id;
+	const char *first, *last; /* received times of its first, last event */
+	int64_t ms;               /* the largest "ms" reported: time into the boot */
+	int failures;             /* events whose status is not ok/skipped/kexec */
+	const char *stages;       /* JSON object stage -> ms */
+};
+typedef int (*boot_fn)(const struct boot *b, void *ctx);
+/* The newest `limit` boots of serial, oldest first. */
+int db_boots_each(struct db *db, const char *serial, int limit, boot_fn fn, void *ctx);
 
 /* Call fn for every machine, ordered by serial. fn must not call db_*.
  * A non-zero return from fn stops the walk and is returned. */

@@ -56,6 +56,7 @@ struct server {
 	double bucket, bucket_rate, bucket_burst;
 	struct timespec bucket_at;
 	unsigned events_per_machine;
+	unsigned os_up_deadline; /* s after provisioning before "no-os-up" */
 	unsigned unknown_events_kept;
 };
 
