@@ -76,3 +76,25 @@ def test_no_os_up_after_provisioning_is_flagged(srv):
     srv.request("POST", "/api/v1/events", {"serial": "UP-1", "stage": "os-up", "status": "ok"})
     m = machine(srv, "UP-1")
     assert m["flags"] == [] and m["up_at"] and m["action"] == "local"
+
+
+def test_target_os_up_script_confirms(srv, tmp_path):
+    """server-stub/contrib/snboot-os-up, as the installed OS runs it, with
+    the kernel command line the backend wrote."""
+    import subprocess
+    from test_server_stub import PKI, ROOT
+    cli("add-machine", "--serial", "To be up", "--profile", "p", "--action", "provision-once",
+        db=srv.db)
+    r, body = srv.request("POST", "/api/v1/boot", {"serial": "To be up"})
+    kernel_line = body.decode().splitlines()[1]
+    cmdline = kernel_line.split(" ", 3)[3]   # after "kernel --sha256=... URL"
+    assert "snboot.serial=To%20be%20up" in cmdline
+    (tmp_path / "cmdline").write_text(cmdline + f" snboot.events=https://127.0.0.1:{srv.port()}"
+                                      "/api/v1/events\n")
+    r = subprocess.run(["sh", str(ROOT / "server-stub/contrib/snboot-os-up")],
+                       capture_output=True, text=True, timeout=60,
+                       env={"PATH": "/usr/bin:/bin", "SNBOOT_CMDLINE": str(tmp_path / "cmdline"),
+                            "SNBOOT_CACERT": str(PKI / "ca.pem")})
+    assert r.returncode == 0, r.stderr
+    m = machine(srv, "To%20be%20up")
+    assert m["action"] == "local" and m["up_at"]
