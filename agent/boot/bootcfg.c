@@ -71,7 +71,31 @@ static int bls_default(const struct boot_list *out, int from, const struct grube
 	return from < out->n ? from : -1;
 }
 
-static int scan_bls(const struct bootfs_ops *ops, void *arg, struct boot_list *out, int *full)
+/* Drops entries in [from, n) that grub's blscfg already listed in
+ * [start, from): the same file when grub reached this partition through a
+ * search reference. */
+static void drop_seen(struct boot_list *out, int start, int from)
+{
+	int k = from;
+
+	for (int i = from; i < out->n; i++) {
+		int dup = 0;
+
+		for (int j = start; j < from && !dup; j++)
+			dup = !strcmp(out->v[j].source, "bls") && !strcmp(out->v[j].id, out->v[i].id) &&
+			      !strcmp(out->v[j].config, out->v[i].config) &&
+			      !strcmp(out->v[j].kernel, out->v[i].kernel);
+		if (!dup) {
+			if (k != i)
+				out->v[k] = out->v[i];
+			k++;
+		}
+	}
+	out->n = k;
+}
+
+static int scan_bls(const struct bootfs_ops *ops, void *arg, struct boot_list *out, int start,
+		    int *full)
 {
 	struct grubenv *env = calloc(1, sizeof(*env));
 	int def = -1;
@@ -82,7 +106,10 @@ static int scan_bls(const struct bootfs_ops *ops, void *arg, struct boot_list *o
 	for (size_t i = 0; i < sizeof(bls_dirs) / sizeof(bls_dirs[0]); i++) {
 		int from = out->n;
 
-		if (bls_load(ops, arg, "", bls_dirs[i], env_get, env, out, full) > 0 && def < 0)
+		if (bls_load(ops, arg, "", bls_dirs[i], env_get, env, out, full) <= 0)
+			continue;
+		drop_seen(out, start, from);
+		if (def < 0 && out->n > from)
 			def = bls_default(out, from, env);
 	}
 	free(env);
@@ -152,7 +179,7 @@ int bootcfg_scan(const struct bootfs_ops *ops, void *arg, struct boot_list *out,
 	if (out->def < 0 && def >= 0)
 		out->def = def;
 	if (!read_bls) {
-		def = scan_bls(ops, arg, out, &full);
+		def = scan_bls(ops, arg, out, start, &full);
 		if (out->def < 0 && def >= 0)
 			out->def = def;
 	}

@@ -16,7 +16,8 @@
 #define TFS_DATA "agent/test/data/bootcfg/"
 
 struct tfs {
-	const char *root;               /* directory for part "" */
+	const char *root;               /* directory for part "" (under TFS_DATA
+	                                 * unless absolute) */
 	struct { const char *ref, *dir; } parts[4];
 	struct { const char *kind, *value, *ref; } search[6];
 	char warns[64][400];
@@ -24,7 +25,7 @@ struct tfs {
 	int searches;
 };
 
-static const char *tfs_dir(struct tfs *t, const char *part)
+static inline const char *tfs_dir(struct tfs *t, const char *part)
 {
 	if (!part[0])
 		return t->root;
@@ -34,7 +35,7 @@ static const char *tfs_dir(struct tfs *t, const char *part)
 	return NULL;
 }
 
-static char *tfs_read(void *arg, const char *part, const char *path, size_t max, size_t *len)
+static inline char *tfs_read(void *arg, const char *part, const char *path, size_t max, size_t *len)
 {
 	const char *dir = tfs_dir(arg, part);
 	char full[1024];
@@ -44,7 +45,7 @@ static char *tfs_read(void *arg, const char *part, const char *path, size_t max,
 
 	if (!dir)
 		return NULL;
-	snprintf(full, sizeof(full), "%s%s%s", TFS_DATA, dir, path);
+	snprintf(full, sizeof(full), "%s%s%s", dir[0] == '/' ? "" : TFS_DATA, dir, path);
 	if (stat(full, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max)
 		return NULL;
 	f = fopen(full, "rb");
@@ -57,7 +58,7 @@ static char *tfs_read(void *arg, const char *part, const char *path, size_t max,
 	return buf;
 }
 
-static int tfs_list(void *arg, const char *part, const char *dirpath, char ***names)
+static inline int tfs_list(void *arg, const char *part, const char *dirpath, char ***names)
 {
 	const char *dir = tfs_dir(arg, part);
 	char full[1024];
@@ -67,7 +68,7 @@ static int tfs_list(void *arg, const char *part, const char *dirpath, char ***na
 
 	if (!dir)
 		return -1;
-	snprintf(full, sizeof(full), "%s%s%s", TFS_DATA, dir, dirpath);
+	snprintf(full, sizeof(full), "%s%s%s", dir[0] == '/' ? "" : TFS_DATA, dir, dirpath);
 	d = opendir(full);
 	if (!d)
 		return -1;
@@ -82,7 +83,7 @@ static int tfs_list(void *arg, const char *part, const char *dirpath, char ***na
 	return n;
 }
 
-static int tfs_search(void *arg, const char *kind, const char *value, char *ref, size_t size)
+static inline int tfs_search(void *arg, const char *kind, const char *value, char *ref, size_t size)
 {
 	struct tfs *t = arg;
 
@@ -95,7 +96,7 @@ static int tfs_search(void *arg, const char *kind, const char *value, char *ref,
 	return -1;
 }
 
-static void tfs_warn(void *arg, const char *msg)
+static inline void tfs_warn(void *arg, const char *msg)
 {
 	struct tfs *t = arg;
 
@@ -108,7 +109,7 @@ static const struct bootfs_ops tfs_ops = {
 };
 
 /* 1 when some warning contains needle. */
-static int tfs_warned(const struct tfs *t, const char *needle)
+static inline int tfs_warned(const struct tfs *t, const char *needle)
 {
 	for (int i = 0; i < t->n_warns; i++)
 		if (strstr(t->warns[i], needle))
@@ -116,7 +117,7 @@ static int tfs_warned(const struct tfs *t, const char *needle)
 	return 0;
 }
 
-static void tfs_list_init(struct boot_list *l)
+static inline void tfs_list_init(struct boot_list *l)
 {
 	memset(l, 0, sizeof(*l));
 	l->def = -1;

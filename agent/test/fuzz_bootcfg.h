@@ -17,7 +17,7 @@ struct fuzzfs {
 	int warns;
 };
 
-static char *ffs_read(void *arg, const char *part, const char *path, size_t max, size_t *len)
+static inline char *ffs_read(void *arg, const char *part, const char *path, size_t max, size_t *len)
 {
 	struct fuzzfs *f = arg;
 	char *buf;
@@ -31,7 +31,7 @@ static char *ffs_read(void *arg, const char *part, const char *path, size_t max,
 	return buf;
 }
 
-static int ffs_list(void *arg, const char *part, const char *dir, char ***names)
+static inline int ffs_list(void *arg, const char *part, const char *dir, char ***names)
 {
 	static const char *const n[] = { "a.conf", "b+1-2.conf", "c+0.conf", "grub.cfg" };
 
@@ -41,7 +41,7 @@ static int ffs_list(void *arg, const char *part, const char *dir, char ***names)
 	return 4;
 }
 
-static int ffs_search(void *arg, const char *kind, const char *value, char *ref, size_t size)
+static inline int ffs_search(void *arg, const char *kind, const char *value, char *ref, size_t size)
 {
 	if (value[0] != 'a')
 		return -1;
@@ -50,7 +50,7 @@ static int ffs_search(void *arg, const char *kind, const char *value, char *ref,
 	return 0;
 }
 
-static void ffs_warn(void *arg, const char *msg)
+static inline void ffs_warn(void *arg, const char *msg)
 {
 	struct fuzzfs *f = arg;
 
@@ -63,13 +63,13 @@ static const struct bootfs_ops ffs_ops = {
 	.read_file = ffs_read, .list_dir = ffs_list, .search = ffs_search, .warn = ffs_warn,
 };
 
-static void ffs_check_string(const char *s, size_t cap)
+static inline void ffs_check_string(const char *s, size_t cap)
 {
 	if (strnlen(s, cap) == cap)
 		abort();
 }
 
-static void ffs_check_list(const struct boot_list *l)
+static inline void ffs_check_list(const struct boot_list *l)
 {
 	if (l->n < 0 || l->n > BOOTCFG_ENTRIES_MAX || l->def < -1 || l->def >= l->n ||
 	    (l->n > 0 && l->def < 0))
