@@ -137,6 +137,32 @@ static void ubuntu_esp_stub_configfile_to_boot(void **state)
 	free(l);
 }
 
+/* openSUSE: btrfs root, ${extra_cmdline} (set only by snapshot entries),
+ * saved_entry by title, the snapper section sourcing an absent file. */
+static void suse_saved_title_and_extra_cmdline(void **state)
+{
+	struct tfs t = { .root = "suse_root",
+			 .parts = { { "suse", "suse_root" } },
+			 .search = { { "fs-uuid", "c114d95e-bc0a-4b41-a2db-abd21aa9850f", "suse" } } };
+	struct boot_list *l = scan(&t, SN_OK);
+
+	assert_int_equal(l->n, 3);
+	assert_int_equal(l->def, 0);
+	assert_string_equal(l->v[0].label, "openSUSE Tumbleweed");
+	assert_string_equal(l->v[0].kernel, "/boot/vmlinuz-4.11.8-2-default");
+	assert_string_equal(l->v[0].initrds[0], "/boot/initrd-4.11.8-2-default");
+	assert_string_equal(l->v[0].part, "suse");
+	assert_string_equal(l->v[0].cmdline,
+			    "root=UUID=c114d95e-bc0a-4b41-a2db-abd21aa9850f "
+			    "resume=/dev/disk/by-uuid/b623e30b-c7a5-4f99-a250-45372da4c5b4 splash=silent quiet showopts");
+	assert_string_equal(l->v[2].id, "Advanced options for openSUSE Tumbleweed>"
+			    "openSUSE Tumbleweed, with Linux 4.11.8-2-default (recovery mode)");
+	for (int i = 0; i < t.n_warns; i++)
+		print_message("unexpected warning: %s\n", t.warns[i]);
+	assert_int_equal(t.n_warns, 0);
+	free(l);
+}
+
 static void quoting_conditions_and_errors(void **state)
 {
 	struct tfs t = { .root = "grub_syntax" };
@@ -166,6 +192,7 @@ int main(void)
 		cmocka_unit_test(centos7_linux16_and_saved_title),
 		cmocka_unit_test(centos8_esp_blscfg_on_the_searched_root),
 		cmocka_unit_test(ubuntu_esp_stub_configfile_to_boot),
+		cmocka_unit_test(suse_saved_title_and_extra_cmdline),
 		cmocka_unit_test(quoting_conditions_and_errors),
 	};
 
