@@ -14,7 +14,7 @@ struct command {
 	int (*run)(const struct command *cmd, int argc, char **argv);
 };
 
-extern const struct command cmd_serve, cmd_add_profile, cmd_add_machine, cmd_list;
+extern const struct command cmd_serve, cmd_add_profile, cmd_add_machine, cmd_list, cmd_ctl;
 
 /* getopt_long over long options only (plus -h). Returns the option's val,
  * -1 at the end, or '?' after printing what was wrong. */

@@ -5,7 +5,7 @@
 #include "cli.h"
 
 static const struct command *const commands[] = {
-	&cmd_serve, &cmd_add_profile, &cmd_add_machine, &cmd_list,
+	&cmd_serve, &cmd_add_profile, &cmd_add_machine, &cmd_list, &cmd_ctl,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

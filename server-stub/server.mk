@@ -1,11 +1,12 @@
 # The reference backend (server-stub/): host gcc and glibc, libmicrohttpd
-# over GnuTLS, SQLite, cJSON, and libcrypto for SHA-256. Included by the
+# over GnuTLS, SQLite, cJSON, libcrypto for SHA-256, and libcurl (GnuTLS
+# flavour) for the `ctl` command. Included by the
 # top Makefile, which defines BUILD and WARN.
 SERVER_SRCS    := $(sort $(wildcard server-stub/*.c))
 SERVER_OBJS    := $(patsubst server-stub/%.c,$(BUILD)/server-obj/%.o,$(SERVER_SRCS))
 SERVER_HDRS    := $(wildcard server-stub/*.h)
 SERVER_CFLAGS  := $(WARN) -O2 -g -pthread -fstack-protector-strong -D_FORTIFY_SOURCE=2
-SERVER_LDLIBS  := -lmicrohttpd -lsqlite3 -lcjson -lcrypto -pthread
+SERVER_LDLIBS  := -lmicrohttpd -lsqlite3 -lcjson -lcrypto -lcurl -pthread
 
 $(BUILD)/server-obj/%.o: server-stub/%.c $(SERVER_HDRS) server-stub/server.mk | $(BUILD)/.deps
 	@mkdir -p $(dir $@)
