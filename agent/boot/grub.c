@@ -442,8 +442,10 @@ static int read_cmd(struct gfile *f, struct gcmd *c)
 	for (;;) {
 		switch (glex_next(&f->lx, &t)) {
 		case GT_WORD:
-			if (c->n == GW_MAX)
+			if (c->n == GW_MAX) {
+				c->term = GT_WORD;      /* too many words */
 				return -1;
+			}
 			c->w[c->n++] = t;
 			continue;
 		case GT_SEP:
@@ -927,8 +929,12 @@ static int run_block(struct gctx *g, struct gfile *f, int live)
 			break;
 		}
 		if (read_cmd(f, c) < 0) {
-			bcfg_warn(g->ops, g->arg, SN_E_GRUB_SYNTAX, "%s:%d: %s", f->path, c->w[0].line,
-				  c->term == GT_ERR ? "unterminated quote" : "command of too many words");
+			if (c->term == GT_ERR)
+				bcfg_warn(g->ops, g->arg, SN_E_GRUB_SYNTAX, "%s:%d: unterminated quote",
+					  f->path, c->w[0].line);
+			else
+				bcfg_warn(g->ops, g->arg, SN_E_GRUB_TOO_LONG,
+					  "%s:%d: command of more than %d words", f->path, c->w[0].line, GW_MAX);
 			r = ST_ERR;
 			break;
 		}
