@@ -135,6 +135,15 @@ static int is_candidate(const char *dir, const char *name)
 	if (stat(path, &st) == 0)
 		return 0;
 	snprintf(path, sizeof(path), "%s/%s/phy80211", dir, name);
+	if (stat(path, &st) == 0)
+		return 0;
+	/* A bond or bridge master is no port of its own: a kernel with
+	 * bonding built in makes an empty bond0 at boot, whose DHCP would
+	 * only ever time out. The race runs on the ports. */
+	snprintf(path, sizeof(path), "%s/%s/bonding", dir, name);
+	if (stat(path, &st) == 0)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s/bridge", dir, name);
 	return stat(path, &st) != 0;
 }
 

@@ -92,6 +92,13 @@ static int make_tree(void **state)
 	iface("wlan0", "1\n", "6\n", "02:00:00:00:00:06\n");
 	dir("class/net/wlan0/wireless");
 	iface("bad0", "1\n", "8\n", "not a mac\n");
+	/* Masters, not ports: the empty bond0 a kernel with bonding built in
+	 * creates, and a bridge. */
+	iface("bond0", "1\n", "9\n", "8a:1c:00:00:00:09\n");
+	dir("class/net/bond0/bonding");
+	put("class/net/bond0/bonding/slaves", "\n");
+	iface("br0", "1\n", "10\n", "8a:1c:00:00:00:0a\n");
+	dir("class/net/br0/bridge");
 	return 0;
 }
 
