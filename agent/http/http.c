@@ -1053,7 +1053,9 @@ int http_fetch_mirrors(const char *const *urls, size_t n_urls, const char *sha25
 		/* the trust rule per URL: an unpinned http mirror is skipped */
 		if (url_artifact_allowed(urls[i], sha256_hex_or_NULL != NULL,
 					 http.policy.artifacts_any, &now) != SN_OK) {
-			logmsg("download", "%s: %s", label, sn_format(&now, why, sizeof(why)));
+			if (n_urls > 1)   /* one URL: the caller reports it */
+				logmsg("download", "%s: mirror %zu skipped: %s", label, i + 1,
+				       sn_format(&now, why, sizeof(why)));
 			if (!refused.code)
 				refused = now;
 			continue;

@@ -1,0 +1,199 @@
+"""Issue 8 trust and fault scenarios: nothing unvouched is booted.
+
+- DHCP (real dnsmasq in a netns) hands out an http:// backend: nothing is
+  asked of it, nothing boots, the console says why (E0727).
+- The rest run over QEMU user networking against a small in-process HTTPS
+  backend (demo PKI, so the baked CA trusts it) and a plain-HTTP file
+  server, both on the host's loopback (10.0.2.2 in the guest):
+  an unpinned http:// kernel is refused (E0728, never requested) and the
+  local path follows; pinned http:// artifacts boot; an initrd whose hash
+  does not match --sha256 is never kexeced (E0723); a backend that answers
+  500 three times and then the script boots.
+Run: flock /tmp/snboot-qemu.lock /usr/bin/python3 -m pytest -v tests/test_trust.py
+"""
+import hashlib
+import http.server
+import json
+import os
+import ssl
+import threading
+
+import pytest
+
+import harness as h
+
+SERIAL = "DEMO-0001"
+ZERO = "0" * 64
+
+
+def sha256_file(path):
+    d = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            d.update(chunk)
+    return d.hexdigest()
+
+
+class Servers:
+    """An HTTPS backend (POST /api/v1/boot answers `script`, the first
+    `fail_first` with 500; POST /api/v1/events recorded; GET /files/*) and a
+    plain-HTTP server of the same files. Every request is recorded."""
+
+    FILES = {"/files/vmlinuz": h.TARGET_KERNEL, "/files/initrd.img": h.TARGET_INITRD}
+
+    def __init__(self, script="", fail_first=0):
+        self.script = script
+        self.fail_first = fail_first
+        self.requests = []     # (scheme, method, path, status)
+        self.events = []
+        self._lock = threading.Lock()
+        self.https = self._server(tls=True)
+        self.http = self._server(tls=False)
+        for srv in (self.https, self.http):
+            threading.Thread(target=srv.serve_forever, daemon=True).start()
+
+    def _server(self, tls):
+        outer = self
+        scheme = "https" if tls else "http"
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def reply(self, status, body, ctype="text/plain"):
+                with outer._lock:
+                    outer.requests.append((scheme, self.command, self.path, status))
+                self.send_response(status)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                if self.path == "/api/v1/events":
+                    try:
+                        outer.events.append(json.loads(body))
+                    except ValueError:
+                        outer.events.append({"raw": body.decode("utf-8", "replace")})
+                    return self.reply(200, b"{}", "application/json")
+                if self.path != "/api/v1/boot" or not tls:
+                    return self.reply(404, b"not found\n")
+                if len(outer.boot_posts()) < outer.fail_first:
+                    return self.reply(500, b"backend warming up\n")
+                return self.reply(200, outer.script.encode())
+
+            def do_GET(self):
+                path = outer.FILES.get(self.path)
+                if not path:
+                    return self.reply(404, b"not found\n")
+                with open(path, "rb") as f:
+                    self.reply(200, f.read(), "application/octet-stream")
+
+        srv = http.server.ThreadingHTTPServer(("0.0.0.0", h.free_port()), Handler)
+        if tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(os.path.join(h.PKI, "server.pem"),
+                                os.path.join(h.PKI, "server.key"))
+            srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+        return srv
+
+    def boot_posts(self):
+        return [r for r in self.requests if r[1] == "POST" and r[2] == "/api/v1/boot"]
+
+    def got(self, scheme, path):
+        return [r for r in self.requests if r[0] == scheme and r[2] == path]
+
+    def url(self, scheme, path, host=h.SLIRP_HOST):
+        srv = self.https if scheme == "https" else self.http
+        return "%s://%s:%d%s" % (scheme, host, srv.server_address[1], path)
+
+    def close(self):
+        for srv in (self.https, self.http):
+            srv.shutdown()
+            srv.server_close()
+
+
+@pytest.fixture
+def servers(boot_files):
+    s = Servers()
+    yield s
+    s.close()
+
+
+def vm_for(stack, servers, append=""):
+    return stack.qemu(serial=SERIAL, append=("snboot.ipv6=0 " + append).strip(),
+                      nic_args=h.qemu_user_nic_args(servers.url("https", "/api/v1/boot")))
+
+
+def boot_script(kernel, initrd, kernel_pin=None, initrd_pin=None):
+    kp = " --sha256=%s" % kernel_pin if kernel_pin else ""
+    ip = " --sha256=%s" % initrd_pin if initrd_pin else ""
+    return ("#!ipxe\nkernel%s %s console=ttyS0 snboot.serial=%s\ninitrd%s %s\nboot\n"
+            % (kp, kernel, SERIAL, ip, initrd))
+
+
+def test_dhcp_http_backend_is_refused(stack, netns_ok):
+    lab = h.NicLab(stack, 1, serials=[SERIAL], v6=False)
+    plain = "http://10.77.1.1:%d/api/v1/boot" % lab.backend.port
+    lab.stack.dnsmasq(lab.ns, "tap1", h.dnsmasq_v4_args(1, plain))
+    vm = lab.qemu(SERIAL, append="snboot.ipv6=0").start()
+    m = vm.wait_for(r"E0?727\b.*", timeout=h.BOOT_TIMEOUT)
+    assert "http://10.77.1.1:%d/api/v1/boot" % lab.backend.port in m.group(0), m.group(0)
+    # It keeps refusing on the next attempt, and nothing boots.
+    vm.wait_for(r"E0?727\b", timeout=90, start=vm.last_index + 1)
+    vm.assert_absent(h.MARKER, 5, start=vm.last_index)
+    assert not vm.console.search(h.MARKER)[1]
+    assert not lab.backend.log.search(r"POST /api/v1/boot")[1], \
+        "the agent asked the backend anyway:\n%s" % lab.backend.log.tail(10)
+
+
+def test_unpinned_http_kernel_refused_then_local(stack, servers):
+    servers.script = boot_script(servers.url("http", "/files/vmlinuz"),
+                                 servers.url("http", "/files/initrd.img"))
+    vm = vm_for(stack, servers).start()
+    m = vm.wait_for(r"E0?728\b.*")
+    assert servers.url("http", "/files/vmlinuz") in m.group(0), m.group(0)
+    # A failed script leaves the machine on the local-disk path (as iPXE).
+    vm.wait_for(r"snboot local:", timeout=60, start=vm.last_index)
+    vm.assert_absent(h.MARKER, 5, start=vm.last_index)
+    assert not servers.got("http", "/files/vmlinuz"), "the unpinned kernel was downloaded"
+    assert any(e.get("stage") == "script" and e.get("status") == "failed"
+               for e in servers.events), "no script-failed event: %s" % servers.events
+
+
+def test_pinned_http_artifacts_boot(stack, servers):
+    servers.script = boot_script(servers.url("http", "/files/vmlinuz"),
+                                 servers.url("http", "/files/initrd.img"),
+                                 sha256_file(h.TARGET_KERNEL), sha256_file(h.TARGET_INITRD))
+    vm = vm_for(stack, servers).start()
+    cmdline = vm.wait_marker()
+    assert h.serial_in_cmdline(cmdline, SERIAL), cmdline
+    assert servers.got("http", "/files/vmlinuz") and servers.got("http", "/files/initrd.img")
+    assert vm.console.search(r"initrd\.img: .*sha256 [0-9a-f]{64} \(verified\)")[1]
+
+
+def test_initrd_hash_mismatch_never_kexeced(stack, servers):
+    servers.script = boot_script(servers.url("https", "/files/vmlinuz"),
+                                 servers.url("https", "/files/initrd.img"), initrd_pin=ZERO)
+    vm = vm_for(stack, servers).start()
+    vm.wait_for(r"E0?723\b.*initrd\.img")
+    vm.wait_for(r"snboot local:", timeout=60, start=vm.last_index)
+    vm.assert_absent(h.MARKER, 5, start=vm.last_index)
+    assert not vm.console.search(r"snboot kexec: (loading|loaded)")[1], \
+        "the agent went on to kexec after a hash mismatch"
+    assert servers.got("https", "/files/initrd.img"), "the initrd was never fetched"
+
+
+def test_backend_500_three_times_then_boots(stack, servers):
+    servers.fail_first = 3
+    servers.script = boot_script(servers.url("https", "/files/vmlinuz"),
+                                 servers.url("https", "/files/initrd.img"))
+    vm = vm_for(stack, servers).start()
+    cmdline = vm.wait_marker(timeout=2 * h.BOOT_TIMEOUT)
+    assert h.serial_in_cmdline(cmdline, SERIAL), cmdline
+    statuses = [r[3] for r in servers.boot_posts()]
+    assert statuses[:4] == [500, 500, 500, 200], statuses
+    assert len(vm.console.find_all(r"HTTP 500 from")) >= 3
