@@ -2,9 +2,10 @@
 Host only, real HTTPS. Run: /usr/bin/python3 -m pytest -v tests/test_server_ctl.py
 """
 import json
-import subprocess
 
 import pytest
+
+import programs
 
 from test_server_stub import BIN, PKI, TOKEN, Server, built, cli  # noqa: F401 (fixture)
 
@@ -25,7 +26,7 @@ def srv(tmp_path_factory):
 def ctl(srv, *args, token_file=None):
     cmd = [str(BIN), "ctl", "--url", f"https://127.0.0.1:{srv.port()}/", "--cacert",
            str(PKI / "ca.pem"), "--token-file", str(token_file or srv.token_file), *args]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    return programs.run(cmd, capture_output=True, text=True, timeout=30)
 
 
 def test_ctl_configures_and_lists(srv, tmp_path):
@@ -67,13 +68,13 @@ def test_ctl_errors(srv, tmp_path):
     assert r.returncode == 1 and "HTTP 401" in r.stderr
     assert ctl(srv, "frobnicate").returncode == 2
     assert ctl(srv, "machine").returncode == 2
-    r = subprocess.run([str(BIN), "ctl", "--url", "https://127.0.0.1:1", "--token-file",
+    r = programs.run([str(BIN), "ctl", "--url", "https://127.0.0.1:1", "--token-file",
                         str(srv.token_file), "machines"], capture_output=True, text=True)
     assert r.returncode == 1 and "server-stub ctl: GET https://127.0.0.1:1/api/v1/machines" in r.stderr
 
 
 def test_ctl_help():
-    r = subprocess.run([str(BIN), "ctl", "--help"], capture_output=True, text=True)
+    r = programs.run([str(BIN), "ctl", "--help"], capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.startswith("usage: server-stub ctl")
-    r = subprocess.run([str(BIN), "ctl", "--bogus"], capture_output=True, text=True)
+    r = programs.run([str(BIN), "ctl", "--bogus"], capture_output=True, text=True)
     assert r.returncode == 2 and "unknown option '--bogus'" in r.stderr

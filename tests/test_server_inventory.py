@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+import programs
+
 from test_server_stub import Server, built, cli  # noqa: F401 (fixture)
 
 
@@ -81,7 +83,6 @@ def test_no_os_up_after_provisioning_is_flagged(srv):
 def test_target_os_up_script_confirms(srv, tmp_path):
     """server-stub/contrib/snboot-os-up, as the installed OS runs it, with
     the kernel command line the backend wrote."""
-    import subprocess
     from test_server_stub import PKI, ROOT
     cli("add-machine", "--serial", "To be up", "--profile", "p", "--action", "provision-once",
         db=srv.db)
@@ -91,7 +92,7 @@ def test_target_os_up_script_confirms(srv, tmp_path):
     assert "snboot.serial=To%20be%20up" in cmdline
     (tmp_path / "cmdline").write_text(cmdline + f" snboot.events=https://127.0.0.1:{srv.port()}"
                                       "/api/v1/events\n")
-    r = subprocess.run(["sh", str(ROOT / "server-stub/contrib/snboot-os-up")],
+    r = programs.run(["sh", str(ROOT / "server-stub/contrib/snboot-os-up")],
                        capture_output=True, text=True, timeout=60,
                        env={"PATH": "/usr/bin:/bin", "SNBOOT_CMDLINE": str(tmp_path / "cmdline"),
                             "SNBOOT_CACERT": str(PKI / "ca.pem")})
