@@ -41,6 +41,25 @@ static void fedora_blscfg_entries_listed_once(void **state)
 	free(l);
 }
 
+/* RHEL 9 / Fedora UEFI: the ESP's stub finds /boot (--set=dev) and runs
+ * its grub2/grub.cfg, which runs blscfg there with /boot's grubenv. */
+static void rhel9_esp_stub_to_boot_partition(void **state)
+{
+	struct tfs t = { .root = "rhel9_esp",
+			 .parts = { { "fboot", "fedora_boot" } },
+			 .search = { { "fs-uuid", "0c8e2b7d-5f4a-4e1b-a3c6-9d8f7e6b5a4c", "fboot" } } };
+	struct boot_list *l = new_list();
+	struct sn_err e;
+
+	assert_int_equal(bootcfg_scan(&tfs_ops, &t, l, &e), SN_OK);
+	assert_int_equal(l->n, 3);
+	assert_int_equal(l->def, 1);
+	assert_string_equal(l->v[1].id, "b0e4f3a1c2d94e8f9a7b6c5d4e3f2a1b-6.5.6-300.fc39.x86_64");
+	assert_string_equal(l->v[1].part, "fboot");
+	assert_string_equal(l->v[1].config, "/loader/entries/b0e4f3a1c2d94e8f9a7b6c5d4e3f2a1b-6.5.6-300.fc39.x86_64.conf");
+	free(l);
+}
+
 static void grub_first_then_extlinux_default_from_grub(void **state)
 {
 	struct tfs t = { .root = "mixed" };
@@ -116,6 +135,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fedora_blscfg_entries_listed_once),
+		cmocka_unit_test(rhel9_esp_stub_to_boot_partition),
 		cmocka_unit_test(grub_first_then_extlinux_default_from_grub),
 		cmocka_unit_test(appends_and_keeps_an_earlier_default),
 		cmocka_unit_test(more_than_64_entries_are_capped_with_one_warning),
