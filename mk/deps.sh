@@ -12,7 +12,7 @@ flex libelf-dev libssl-dev cpio xz-utils qemu-system-x86 ovmf dnsmasq-base
 busybox-static libmicrohttpd-dev libsqlite3-dev libcjson-dev libcmocka-dev
 python3-minimal python3-pytest openssl apt dpkg-dev iproute2 procps iptables
 xxd rsync patch clang libclang-rt-14-dev curl kea-dhcp4-server
-kea-dhcp6-server
+kea-dhcp6-server e2fsprogs xfsprogs dosfstools mtools fdisk
 libcurl4-gnutls-dev chromium"
 
 missing=""

@@ -307,7 +307,8 @@ class Qemu:
     build/test-logs/<name>.log; wait_for() waits for a regex."""
 
     def __init__(self, name, serial=None, append="", nic_args=(), kernel=IMAGE,
-                 initrd=None, netns=None, echo=None, memory=1024, extra=()):
+                 initrd=None, netns=None, echo=None, memory=1024, extra=(),
+                 no_reboot=True):
         require_files(kernel)
         self.name = name
         self.serial = serial
@@ -319,6 +320,9 @@ class Qemu:
         self.echo = VERBOSE if echo is None else echo
         self.memory = memory
         self.extra = list(extra)
+        # -no-reboot: a reboot ends QEMU (the target powers off at its
+        # marker); scenarios that must watch a reboot turn it off.
+        self.no_reboot = no_reboot
         self.proc = None
         self.console = None
         self.started = None
@@ -326,7 +330,8 @@ class Qemu:
     def command(self):
         accel = os.environ.get("QEMU_ACCEL", "tcg")
         cmd = ["qemu-system-x86_64", "-accel", accel, "-m", str(self.memory), "-smp", "1",
-               "-nographic", "-no-reboot", "-kernel", self.kernel,
+               "-nographic"] + (["-no-reboot"] if self.no_reboot else []) + [
+               "-kernel", self.kernel,
                "-append", ("console=ttyS0 " + self.append).strip()]
         if self.initrd:
             cmd += ["-initrd", self.initrd]

@@ -56,6 +56,14 @@ PROGRAMS = {
     "xz": "xz-utils",                     # tar -xf linux-source-6.1.tar.xz
     "busybox": "busybox-static",          # the initramfs, the test target
     "xxd": "xxd",                         # tests/fixtures/capture_smbios.sh
+    "chromium": "chromium",               # tests/test_server_dashboard.py
+    # disk images of the local-disk scenarios (tests/disks.py)
+    "mkfs.ext4": "e2fsprogs",
+    "mkfs.xfs": "xfsprogs",
+    "mkfs.vfat": "dosfstools",
+    "mcopy": "mtools",
+    "sfdisk": "fdisk",
+    "dd": "coreutils",
     # Essential (always installed, checked by dpkg-query in the test)
     "tar": "tar",
     "gzip": "gzip",

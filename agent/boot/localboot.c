@@ -337,10 +337,13 @@ int localboot_run(struct agent *a, unsigned drive, struct sn_err *e)
 			localboot_mount_disk(fs, &disks[i], i, "/dev", MNT_BASE);
 	rc = localboot_scan(fs, list, e);
 	if (rc != SN_OK) {
+		char why[sizeof(e->ctx)];
+
+		snprintf(why, sizeof(why), "%s", e->ctx);
 		sn_fail(e, rc, "%s; disks: %d, looked for /loader/entries/*.conf, "
 			"/boot/loader/entries/*.conf, grub.cfg in /boot/grub, /boot/grub2, "
 			"/grub, /EFI/*, extlinux.conf/syslinux.cfg in /boot/extlinux, /extlinux, "
-			"/syslinux, /boot/syslinux", e->ctx, only < 0 ? n : 1);
+			"/syslinux, /boot/syslinux", why, only < 0 ? n : 1);
 		goto out;
 	}
 	for (int i = 0; i < list->n; i++)
