@@ -15,6 +15,7 @@
 #include "http/http.h"
 #include "http/urlutil.h"
 #include "script/script.h"
+#include "script/script_digest.h"
 #include "script/script_settings.h"
 
 static int op_fetch(void *arg, const char *url, const char *sha256, int *fd,
@@ -37,10 +38,10 @@ static int op_fetch(void *arg, const char *url, const char *sha256, int *fd,
 	return rc;
 }
 
-static int op_fetch_script(void *arg, const char *url, char **buf, size_t *len,
-			   struct sn_err *e)
+static int op_fetch_script(void *arg, const char *url, const char *sha256, char **buf,
+			   size_t *len, struct sn_err *e)
 {
-	return http_get_buf(url, buf, len, e);
+	return http_get_pinned(url, sha256, buf, len, e);
 }
 
 static int op_boot(void *arg, const struct boot_image *img, struct sn_err *e)
@@ -74,6 +75,7 @@ static void op_log(void *arg, const char *msg)
 static const struct script_ops agent_script_ops = {
 	.fetch = op_fetch,
 	.fetch_script = op_fetch_script,
+	.digest = script_digest_fd,   /* md5sum, sha1sum, sha256sum */
 	.boot = op_boot,
 	.echo = op_echo,
 	.sleep_ms = op_sleep,

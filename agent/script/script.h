@@ -48,12 +48,13 @@ struct script_ops {
 	 * The interpreter owns *fd_out from then on and closes it. */
 	int (*fetch)(void *arg, const char *url, const char *sha256_hex,
 		     int *fd_out, struct sn_err *e);
-	/* chain: the body of url in a malloc'd *buf (the interpreter frees it).
-	 * A body larger than SCRIPT_TEXT_MAX may be cut short, unless it starts
-	 * with #!ipxe/#!gpxe: then fail instead. A body that is not a script is
-	 * fetched again with fetch() and booted as a kernel. */
-	int (*fetch_script)(void *arg, const char *url, char **buf, size_t *len,
-			    struct sn_err *e);
+	/* chain: the body of url in a malloc'd *buf (the interpreter frees it),
+	 * checked against sha256 (64 hex digits, `chain --sha256`) when not
+	 * NULL. A body larger than SCRIPT_TEXT_MAX may be cut short, unless it
+	 * starts with #!ipxe/#!gpxe: then fail instead. A body that is not a
+	 * script is fetched again with fetch() and booted as a kernel. */
+	int (*fetch_script)(void *arg, const char *url, const char *sha256_hex,
+			    char **buf, size_t *len, struct sn_err *e);
 	/* kexec img; returns only on failure. The fds are borrowed: valid for
 	 * the call, closed by the interpreter afterwards. Returning SN_OK ends
 	 * the run with SCRIPT_BOOTED (dry runs). */

@@ -63,12 +63,13 @@ static int http_ready(struct cli *c, struct sn_err *e)
 	return SN_OK;
 }
 
-static int cli_fetch(void *arg, const char *url, char **buf, size_t *len, struct sn_err *e)
+static int cli_fetch(void *arg, const char *url, const char *sha256, char **buf,
+		     size_t *len, struct sn_err *e)
 {
 	struct cli *c = arg;
 	int rc = http_ready(c, e);
 
-	return rc != SN_OK ? rc : http_get_buf(url, buf, len, e);
+	return rc != SN_OK ? rc : http_get_pinned(url, sha256, buf, len, e);
 }
 
 static int is_url(const char *s)
@@ -164,7 +165,7 @@ int script_cli_main(int argc, char **argv)
 	if (is_url(c.input)) {
 		rc = url_artifact_allowed(c.input, 0, c.any_http, &e);
 		if (rc == SN_OK)
-			rc = cli_fetch(&c, c.input, &text, &len, &e);
+			rc = cli_fetch(&c, c.input, NULL, &text, &len, &e);
 		if (!c.base)
 			c.base = c.input;
 	} else {

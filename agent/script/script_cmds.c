@@ -181,12 +181,13 @@ static const struct script_opt fetch_opts[] = {
 	OPT("replace", 'r', 0, struct fetch_opts, replace, parse_flag),
 	OPT("sha256", 0, 1, struct fetch_opts, sha256, parse_sha256),
 };
-/* chain/boot: no --sha256 (a script is not pinned by hash here) */
+/* chain/boot: --sha256 pins the chained script (or the kernel it is) */
 static const struct script_opt exec_opts[] = {
 	OPT("name", 'n', 1, struct fetch_opts, name, parse_string),
 	OPT("timeout", 't', 1, struct fetch_opts, timeout_ms, parse_uint),
 	OPT("autofree", 'a', 0, struct fetch_opts, autofree, parse_flag),
 	OPT("replace", 'r', 0, struct fetch_opts, replace, parse_flag),
+	OPT("sha256", 0, 1, struct fetch_opts, sha256, parse_sha256),
 };
 static const struct script_opt sanboot_opts[] = {
 	OPT("drive", 'd', 1, struct sanboot_opts, drive, parse_opt_uint),
@@ -475,7 +476,7 @@ static int cmd_chain(struct script_ctx *c, const void *opts, int argc,
 
 	if (argc == 0)
 		return script_boot(c, NULL, e);
-	return script_chain(c, argv[0], o->name, argc - 1, argv + 1, o->replace, e);
+	return script_chain(c, argv[0], o->name, o->sha256, argc - 1, argv + 1, o->replace, e);
 }
 
 static int cmd_imgargs(struct script_ctx *c, const void *opts, int argc,
@@ -905,7 +906,7 @@ static int cmd_choose(struct script_ctx *c, const void *opts, int argc,
 #define FETCH_USAGE "[--name <name>] [--timeout <ms>] [--autofree] [--replace] " \
 		    "[--sha256 <hex>] <uri> [<argument>...]"
 #define EXEC_USAGE "[--name <name>] [--timeout <ms>] [--autofree] [--replace] " \
-		   "[<uri>|<image>] [<argument>...]"
+		   "[--sha256 <hex>] [<uri>|<image>] [<argument>...]"
 #define SAN_USAGE "[--drive <drive>] [--no-describe] [--keep] [--filename <path>] " \
 		  "[--extra <name>] [--label <label>] [--uuid <uuid>]"
 

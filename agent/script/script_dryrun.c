@@ -47,18 +47,18 @@ static int dr_fetch(void *arg, const char *url, const char *sha256, int *fd,
 	return image_fd(url, fd, e);
 }
 
-static int dr_fetch_script(void *arg, const char *url, char **buf, size_t *len,
-			   struct sn_err *e)
+static int dr_fetch_script(void *arg, const char *url, const char *sha256, char **buf,
+			   size_t *len, struct sn_err *e)
 {
 	struct dryrun *d = arg;
-	int rc = url_artifact_allowed(url, 0, d->any_http, e);
+	int rc = url_artifact_allowed(url, sha256 != NULL, d->any_http, e);
 
 	if (rc != SN_OK)
 		return rc;
 	if (!d->fetch_script)
 		return sn_fail(e, SN_E_SCRIPT_NO_OP, "dry run without a fetcher: %.120s", url);
 	say(d, "dry run: fetching script %s\n", url);
-	return d->fetch_script(d->fetch_arg, url, buf, len, e);
+	return d->fetch_script(d->fetch_arg, url, sha256, buf, len, e);
 }
 
 /* What an image fd holds: its URL, or cpio headers then the URL. */

@@ -12,8 +12,8 @@
 #include "boot/bootimg.h"
 #include "script/script.h"
 
-typedef int (*dryrun_fetch_fn)(void *arg, const char *url, char **buf, size_t *len,
-			       struct sn_err *e);
+typedef int (*dryrun_fetch_fn)(void *arg, const char *url, const char *sha256_hex,
+			       char **buf, size_t *len, struct sn_err *e);
 
 struct dryrun {
 	/* in */

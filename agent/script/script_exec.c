@@ -498,7 +498,8 @@ static int run_text(struct script_ctx *c, const char *text, size_t len,
 }
 
 int script_chain(struct script_ctx *c, const char *ref, const char *name,
-		 int argc, char *const *argv, int replace, struct sn_err *e)
+		 const char *sha256, int argc, char *const *argv, int replace,
+		 struct sn_err *e)
 {
 	char url[SCRIPT_URL_MAX + 1];
 	struct script_image *img = script_image_find(c, ref);
@@ -519,7 +520,7 @@ int script_chain(struct script_ctx *c, const char *ref, const char *name,
 	if (!c->ops->fetch_script)
 		return sn_fail(e, SN_E_SCRIPT_NO_OP, "no fetch_script hook for %.120s", url);
 	sn_clear(e);
-	rc = c->ops->fetch_script(c->arg, url, &buf, &len, e);
+	rc = c->ops->fetch_script(c->arg, url, sha256, &buf, &len, e);
 	if (rc != SN_OK) {
 		free(buf);
 		return hook_failed(rc, SN_E_SCRIPT_FETCH_SCRIPT, e, "fetch", url);
@@ -548,7 +549,7 @@ int script_chain(struct script_ctx *c, const char *ref, const char *name,
 	}
 	free(buf);
 	script_log(c, "chain: %s is not a script, booting it as a kernel", url);
-	rc = script_image_fetch(c, url, name, NULL, argc, argv, 1, &img, e);
+	rc = script_image_fetch(c, url, name, sha256, argc, argv, 1, &img, e);
 	if (rc != SN_OK)
 		return rc;
 	return script_boot(c, img, e);

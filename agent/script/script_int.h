@@ -170,7 +170,8 @@ int script_boot(struct script_ctx *c, struct script_image *kernel,
 /* chain/boot <uri>: a registered image by that name is booted; a script
  * is run nested; anything else is fetched again and booted as a kernel. */
 int script_chain(struct script_ctx *c, const char *ref, const char *name,
-		 int argc, char *const *argv, int replace, struct sn_err *e);
+		 const char *sha256, int argc, char *const *argv, int replace,
+		 struct sn_err *e);
 int script_goto(struct script_ctx *c, const char *label, struct sn_err *e);
 
 /* exit [status]: ends the script it runs in (the chain that ran it sees

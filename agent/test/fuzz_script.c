@@ -36,8 +36,8 @@ static int fz_fetch(void *arg, const char *url, const char *sha256, int *fd,
 	return SN_OK;
 }
 
-static int fz_fetch_script(void *arg, const char *url, char **buf, size_t *len,
-			   struct sn_err *e)
+static int fz_fetch_script(void *arg, const char *url, const char *sha256, char **buf,
+			   size_t *len, struct sn_err *e)
 {
 	struct fuzz_fake *f = arg;
 	static const char next[] = "#!ipxe\nkernel k a=${serial}\ninitrd i\nboot\n";

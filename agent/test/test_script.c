@@ -71,8 +71,8 @@ static int fake_fetch(void *arg, const char *url, const char *sha256, int *fd,
 	return SN_OK;
 }
 
-static int fake_fetch_script(void *arg, const char *url, char **buf, size_t *len,
-			     struct sn_err *e)
+static int fake_fetch_script(void *arg, const char *url, const char *sha256, char **buf,
+			     size_t *len, struct sn_err *e)
 {
 	struct fake *f = arg;
 

@@ -9,8 +9,12 @@
 
 #include "script/script_dryrun.h"
 
-static int served(void *arg, const char *url, char **buf, size_t *len, struct sn_err *e)
+static int served(void *arg, const char *url, const char *sha256, char **buf, size_t *len,
+		  struct sn_err *e)
 {
+	if (sha256 && strcmp(sha256, "0123456789abcdef0123456789abcdef0123456789abcdef"
+				     "0123456789abcdef") != 0)
+		return sn_fail(e, SN_E_IO, "sha256 mismatch for %s", url);
 	const char *const *pairs = arg;
 
 	for (int i = 0; pairs[i]; i += 2)
@@ -98,6 +102,10 @@ static void test_trust_rule(void **state)
 	assert_int_equal(dry(&d, "#!ipxe\nchain http://plain/menu.ipxe\n", 1, pairs), SN_OK);
 	assert_string_equal(d.decision, "boot");
 	assert_string_equal(d.kernel, "http://plain/k");
+	/* a pinned chained script is allowed, and the pin reaches the fetcher */
+	snprintf(text, sizeof(text), "#!ipxe\nchain --sha256 %s http://plain/menu.ipxe\n", pin);
+	assert_int_equal(dry(&d, text, 0, pairs), SN_E_HTTP_UNPINNED);   /* its kernel is not */
+	assert_non_null(strstr(d.error, "menu.ipxe:2: kernel"));
 	/* https is fine without a pin */
 	assert_int_equal(dry(&d, "#!ipxe\nchain https://secure/x.ipxe || exit 1\n", 0, pairs),
 			 SN_OK);

@@ -36,6 +36,7 @@ struct fake {
 	char vlan[64];
 	char dhcp_if[64];
 	char algo[16];
+	char script_sha[72];
 };
 
 static int memfd_with(const char *bytes, size_t len)
@@ -63,11 +64,12 @@ static int fake_fetch(void *arg, const char *url, const char *sha256, int *fd,
 	return SN_OK;
 }
 
-static int fake_fetch_script(void *arg, const char *url, char **buf, size_t *len,
-			     struct sn_err *e)
+static int fake_fetch_script(void *arg, const char *url, const char *sha256, char **buf,
+			     size_t *len, struct sn_err *e)
 {
 	struct fake *f = arg;
 
+	snprintf(f->script_sha, sizeof(f->script_sha), "%s", sha256 ? sha256 : "");
 	for (int i = 0; i < 8 && f->script_urls[i]; i++)
 		if (strcmp(f->script_urls[i], url) == 0) {
 			*buf = strdup(f->script_bodies[i]);
@@ -307,6 +309,28 @@ static void test_exit_in_chained_script(void **state)
 	assert_int_equal(r.rc, SN_OK);
 	assert_int_equal(r.res.outcome, SCRIPT_ENDED);
 	assert_string_equal(f->out, "in-sub\nmid-after\ntop-after\n");
+	done(f, &r);
+}
+
+/* chain --sha256 pins the chained script */
+static void test_chain_pinned(void **state)
+{
+	static const char pin[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	char text[256];
+	struct run r;
+	struct fake *f = run_ops(&r, &bare_ops, NULL);
+
+	f->script_urls[0] = "http://boot.example/v1/sub.ipxe";
+	f->script_bodies[0] = "#!ipxe\necho in-sub\n";
+	snprintf(text, sizeof(text), "#!ipxe\nchain --sha256 %s sub.ipxe\n", pin);
+	go(f, &r, &bare_ops, text);
+	assert_int_equal(r.rc, SN_OK);
+	assert_string_equal(f->out, "in-sub\n");
+	assert_string_equal(f->script_sha, pin);
+	script_settings_free(r.s);
+	r.s = script_settings_new();
+	go(f, &r, &bare_ops, "#!ipxe\nchain --sha256 0123 sub.ipxe\n");
+	assert_int_equal(r.rc, SN_E_SCRIPT_BAD_SHA256);
 	done(f, &r);
 }
 
@@ -623,6 +647,7 @@ int main(void)
 		cmocka_unit_test(test_choose_empty_default),
 		cmocka_unit_test(test_exit_top_level),
 		cmocka_unit_test(test_exit_in_chained_script),
+		cmocka_unit_test(test_chain_pinned),
 		cmocka_unit_test(test_typed_settings),
 		cmocka_unit_test(test_cpio_headers),
 		cmocka_unit_test(test_initrd_wrapped_at_boot),

@@ -1,0 +1,16 @@
+/* The agent's digest hook for md5sum/sha1sum/sha256sum (script_ops.digest):
+ * hashes a downloaded image with mbedtls. Built only where mbedtls is (the
+ * musl agent); host tests give their own hook. */
+#ifndef SNBOOT_SCRIPT_DIGEST_H
+#define SNBOOT_SCRIPT_DIGEST_H
+
+#include <stddef.h>
+
+#include "core/err.h"
+
+/* algo "md5", "sha1" or "sha256"; fd is read from offset 0 with pread
+ * (its position is left alone); hex gets lowercase digits and a NUL. */
+int script_digest_fd(void *arg, const char *algo, int fd, char *hex, size_t size,
+		     struct sn_err *e);
+
+#endif
