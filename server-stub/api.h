@@ -17,6 +17,8 @@ enum MHD_Result api_policies(struct request *rq);
 /* The admin token check: MHD_YES/NO after replying 401/403, or -1 when
  * the request may go on. */
 int refuse_unauthorized(struct request *rq);
+/* GET /dashboard, /dashboard.js (dashboard.c) */
+enum MHD_Result dashboard_serve(struct request *rq);
 /* name: what follows "/files/" */
 enum MHD_Result files_serve(struct request *rq, const char *name);
 

@@ -31,6 +31,9 @@ enum MHD_Result route_request(struct request *rq)
 		return api_pools(rq, rest);
 	if (!strcmp(rq->path, "/api/v1/policies"))
 		return api_policies(rq);
+	if (!strcmp(rq->path, "/dashboard") || !strcmp(rq->path, "/dashboard/") ||
+	    !strcmp(rq->path, "/dashboard.js"))
+		return dashboard_serve(rq);
 	if ((rest = after_prefix(rq->path, "/files/")))
 		return files_serve(rq, rest);
 	return reply_text(rq, MHD_HTTP_NOT_FOUND, "no such endpoint");

@@ -8,6 +8,10 @@ SERVER_HDRS    := $(wildcard server-stub/*.h)
 SERVER_CFLAGS  := $(WARN) -O2 -g -pthread -fstack-protector-strong -D_FORTIFY_SOURCE=2
 SERVER_LDLIBS  := -lmicrohttpd -lsqlite3 -lcjson -lcrypto -lcurl -pthread
 
+# The dashboard's files are built into dashboard.o (.incbin).
+SERVER_DASH    := $(wildcard server-stub/dashboard/*)
+$(BUILD)/server-obj/dashboard.o $(BUILD)/server-obj-asan/dashboard.o: $(SERVER_DASH)
+
 $(BUILD)/server-obj/%.o: server-stub/%.c $(SERVER_HDRS) server-stub/server.mk | $(BUILD)/.deps
 	@mkdir -p $(dir $@)
 	gcc $(SERVER_CFLAGS) -c -o $@ $<
