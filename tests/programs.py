@@ -57,6 +57,13 @@ PROGRAMS = {
     "busybox": "busybox-static",          # the initramfs, the test target
     "xxd": "xxd",                         # tests/fixtures/capture_smbios.sh
     "chromium": "chromium",               # tests/test_server_dashboard.py
+    # disk images of the local-disk scenarios (tests/disks.py)
+    "mkfs.ext4": "e2fsprogs",
+    "mkfs.xfs": "xfsprogs",
+    "mkfs.vfat": "dosfstools",
+    "mcopy": "mtools",
+    "sfdisk": "fdisk",
+    "dd": "coreutils",
     # Essential (always installed, checked by dpkg-query in the test)
     "tar": "tar",
     "gzip": "gzip",
