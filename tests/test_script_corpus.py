@@ -145,3 +145,41 @@ def test_dry_run_usage_and_trust():
     assert "E0728" in got["error"] and "line 2: kernel" in got["error"]
     r = programs.run([SNBOOT, "script", "--dry-run", plain], capture_output=True, text=True)
     assert r.stdout.startswith("decision: error\n") and "error:    E0728" in r.stdout
+
+
+def test_dry_run_over_https(tmp_path):
+    """A script URL over https, verified against --ca (the demo PKI of
+    `make all`), with a relative chained script that exits back to it; the
+    wrong CA is refused before anything runs."""
+    import ssl
+    pki = os.path.join(ROOT, "build", "pki")
+    (tmp_path / "top.ipxe").write_text("#!ipxe\nchain sub.ipxe\necho back\n"
+                                       "kernel vmlinuz quiet\nboot\n")
+    (tmp_path / "sub.ipxe").write_text("#!ipxe\necho in-sub\nexit 0\n")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler,
+                                directory=str(tmp_path))
+    handler.log_message = lambda *a: None
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(os.path.join(pki, "server.pem"), os.path.join(pki, "server.key"))
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    url = "https://127.0.0.1:%d/top.ipxe" % srv.server_address[1]
+    try:
+        r = programs.run([SNBOOT, "script", "--dry-run", "--json", "--ca",
+                          os.path.join(pki, "ca.pem"), url], capture_output=True, text=True,
+                         timeout=60)
+        assert r.returncode == 0, r.stderr
+        got = json.loads(r.stdout)
+        assert got["decision"] == "boot"
+        assert got["kernel"] == url.replace("top.ipxe", "vmlinuz")
+        assert got["cmdline"] == "quiet"
+        assert r.stderr.index("in-sub") < r.stderr.index("back")
+        r = programs.run([SNBOOT, "script", "--dry-run", "--json", "--ca",
+                          os.path.join(pki, "other-ca.pem"), url], capture_output=True,
+                         text=True, timeout=60)
+        assert r.returncode == 2 and r.stdout == ""
+        assert "snboot script: E07" in r.stderr, r.stderr
+    finally:
+        srv.shutdown()
+        srv.server_close()

@@ -25,7 +25,32 @@ struct cli {
 	int json, any_http, http_ready;
 	const char *ca, *base, *input;
 	unsigned timeout_s;
+	struct config cfg;          /* defaults, then /etc/snboot.conf if any */
 };
+
+static void config_warn(void *arg, const struct sn_err *e)
+{
+	char msg[sizeof(e->ctx) + 128];
+
+	fprintf(stderr, "snboot script: %s: %s\n", (const char *)arg,
+		sn_format(e, msg, sizeof(msg)));
+}
+
+/* The baked config, where one exists (inside the image, or a host that
+ * copies it): its ca and http_artifacts are the defaults here too. */
+static void load_baked(struct cli *c)
+{
+	size_t len;
+	char *text;
+
+	config_defaults(&c->cfg);
+	if ((text = read_file("/etc/snboot.conf", 65536, &len))) {
+		config_parse_file(&c->cfg, text, len, config_warn, "/etc/snboot.conf");
+		free(text);
+	}
+	c->any_http = strcmp(c->cfg.http_artifacts, "any") == 0;
+	c->timeout_s = c->cfg.http_timeout_s ? c->cfg.http_timeout_s : 10;
+}
 
 static int usage(const char *why, const char *arg)
 {
@@ -42,15 +67,13 @@ static int usage(const char *why, const char *arg)
 static int http_ready(struct cli *c, struct sn_err *e)
 {
 	struct http_policy p;
-	struct config cfg;
 	const char *ca = c->ca;
 	int rc;
 
 	if (c->http_ready)
 		return SN_OK;
-	config_defaults(&cfg);
 	if (!ca)
-		ca = access(cfg.ca, R_OK) == 0 ? cfg.ca : SYSTEM_CA;
+		ca = access(c->cfg.ca, R_OK) == 0 ? c->cfg.ca : SYSTEM_CA;
 	if (access(ca, R_OK) != 0)
 		return sn_fail(e, SN_E_SCRIPT_CLI_CA, "%s: %m (give one with --ca FILE)", ca);
 	if ((rc = http_init(ca, c->timeout_s, e)) != SN_OK)
@@ -141,7 +164,7 @@ static void print_text(const struct dryrun *d)
 
 int script_cli_main(int argc, char **argv)
 {
-	struct cli c = { .timeout_s = 10 };
+	struct cli c;
 	struct dryrun d;
 	struct script_settings *s = script_settings_new();
 	struct sn_err e;
@@ -151,6 +174,8 @@ int script_cli_main(int argc, char **argv)
 
 	if (!s)
 		return 2;
+	memset(&c, 0, sizeof(c));
+	load_baked(&c);
 	script_set(s, "buildarch", "x86_64");
 	script_set(s, "platform", "efi");
 	script_set(s, "version", SNBOOT_VERSION);
