@@ -4,14 +4,17 @@
 #include "boot/kexec.h"
 #include "core/log.h"
 #include "core/report.h"
+#include "http/redact.h"
 
 int boot_load(struct agent *a, const struct boot_image *img, struct sn_err *e)
 {
 	uint64_t t0 = mono_ms();
+	char shown[1024];   /* key=, token=, password= values masked (redact.h) */
 	int rc;
 
+	cmdline_redact(img->cmdline, shown, sizeof(shown));
 	logmsg("kexec", "loading %s from %s (%d initrd%s), cmdline: %s", img->label,
-	       img->source, img->n_initrds, img->n_initrds == 1 ? "" : "s", img->cmdline);
+	       img->source, img->n_initrds, img->n_initrds == 1 ? "" : "s", shown);
 	rc = kexec_load_image(img, e);
 	if (rc != SN_OK)
 		return rc;

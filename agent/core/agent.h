@@ -17,6 +17,7 @@ struct agent {
 	int have_net;
 	int http_ready;
 	char boot_url[LEASE_URL_MAX];
+	char boot_url_log[LEASE_URL_MAX]; /* boot_url without user info and query (url_for_log) */
 	char events_url[LEASE_URL_MAX];
 	char boot_id[37];
 	int attempt;

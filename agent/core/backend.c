@@ -11,6 +11,7 @@
 #include "core/syslog.h"
 #include "http/api.h"
 #include "http/http.h"
+#include "http/urlutil.h"
 
 /* DHCP option 7: every line from here on also goes to that syslog server. */
 static void use_log_server(struct agent *a)
@@ -48,7 +49,8 @@ int backend_network(struct agent *a, struct sn_err *e)
 	if (rc != SN_OK)
 		return rc;
 	api_events_url(a->boot_url, a->events_url, sizeof(a->events_url), NULL);
-	logmsg("net", "backend %s (from %s)", a->boot_url,
+	url_for_log(a->boot_url, a->boot_url_log, sizeof(a->boot_url_log));  /* no tokens in logs */
+	logmsg("net", "backend %s (from %s)", a->boot_url_log,
 	       a->cfg.url[0] ? "snboot.url" : "DHCP");
 	return SN_OK;
 }
@@ -70,7 +72,7 @@ int backend_ask(struct agent *a, char **script, size_t *script_len, struct sn_er
 			  a->boot_id, a->attempt);
 	if (!body)
 		return sn_fail(e, SN_E_NOMEM, "building the facts JSON");
-	logmsg("api", "POST %s (serial %s, attempt %d)", a->boot_url,
+	logmsg("api", "POST %s (serial %s, attempt %d)", a->boot_url_log,
 	       a->id.serial[0] ? a->id.serial : "none", a->attempt);
 	rc = http_post(a->boot_url, "application/json", body, strlen(body), script,
 		       script_len, &status, e);
