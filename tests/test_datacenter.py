@@ -1,0 +1,167 @@
+"""Issue 10 scenarios: the network as datacenters wire it. Real dnsmasq in a
+network namespace, the VM's NIC k on tap k (tests/harness.py NicLab):
+
+- the boot URL only from a ProxyDHCP dnsmasq (`dhcp-range=...,proxy`) while
+  another dnsmasq on the same segment gives the address; and the same with
+  the ProxyDHCP server starting only after the address is bound;
+- the backend reachable only through an option-121 route (option 3 names
+  a router that does not exist);
+- no DHCP server at all: address and URL from SMBIOS type 11 OEM strings;
+- a port that forwards nothing for 30 s after link-up (STP), then boots.
+"""
+import os
+import re
+import time
+
+import harness as h
+
+SERIAL = "DC-0001"
+
+
+def booted(vm, timeout=h.BOOT_TIMEOUT):
+    cmdline = vm.wait_marker(timeout)
+    assert h.serial_in_cmdline(cmdline, SERIAL), cmdline
+    return cmdline
+
+
+def address_only(lab, k=1, extra=()):
+    """dnsmasq giving addresses on tap k and no boot URL."""
+    d = lab.stack.dnsmasq(lab.ns, "tap%d" % k, [
+        "--no-ping", "--dhcp-range=10.77.%d.100,10.77.%d.199,255.255.255.0,1h" % (k, k),
+        "--dhcp-option=3,10.77.%d.1" % k] + list(extra))
+    lab.dnsmasqs[k] = d
+    return d
+
+
+def proxy_dhcp(lab, k=1):
+    """A second dnsmasq on the same tap in ProxyDHCP mode: answers HTTP
+    boot clients' DISCOVERs with the boot URL and no address. dnsmasq needs
+    a pxe-service to turn PXE on; one for BIOS PXE (x86PC) leaves the HTTP
+    client's arch (16) to dhcp-boot. Its own workdir: pid and lease files
+    must not clash with the address server's."""
+    workdir = os.path.join(lab.stack.workdir, "proxy")
+    os.makedirs(workdir, exist_ok=True)
+    d = h.Dnsmasq(lab.ns, "tap%d" % k, [
+        "--dhcp-range=10.77.%d.0,proxy" % k,
+        "--dhcp-boot=%s" % lab.url4(k),
+        "--dhcp-pxe-vendor=HTTPClient",
+        "--pxe-service=x86PC,Boot,pxelinux",
+    ], workdir, lab.stack.name + ".proxy")
+    return lab.stack.add(d).start()
+
+
+def test_proxydhcp_gives_the_url(stack, netns_ok):
+    lab = h.NicLab(stack, 1, serials=[SERIAL], v6=False)
+    addr = address_only(lab)
+    proxy = proxy_dhcp(lab)
+    vm = lab.qemu(SERIAL, append="snboot.ipv6=0").start()
+    booted(vm)
+    vm.wait_for(r"snboot dhcp4: \S+: boot URL https://10\.77\.1\.1:\d+/api/v1/boot "
+                r"from ProxyDHCP 10\.77\.1\.1 \(no address\)", timeout=1)
+    vm.wait_for(r"snboot net: \S+: won: dhcp4 10\.77\.1\.1\d\d rank \d+, boot URL https://"
+                r".* from ProxyDHCP 10\.77\.1\.1", timeout=1)
+    assert addr.log.search(r"DHCPACK\(tap1\) 10\.77\.1\.1\d\d")[1], addr.log.tail(20)
+    assert proxy.log.search(r"PXE\(tap1\) 52:54:00:00:00:01 proxy")[1], proxy.log.tail(20)
+    # The address server never sent a boot file; the proxy never an address.
+    assert not addr.log.search(r"bootfile name")[1]
+    assert not proxy.log.search(r"DHCPACK")[1]
+
+
+def test_url_comes_after_the_address(stack, netns_ok):
+    """The lease is bound without a URL; the NIC stays in the race, keeps
+    its address and keeps asking; a ProxyDHCP server started later gives
+    the URL."""
+    lab = h.NicLab(stack, 1, serials=[SERIAL], v6=False)
+    address_only(lab)
+    vm = lab.qemu(SERIAL, append="snboot.ipv6=0").start()
+    vm.wait_for(r"snboot dhcp4: \S+: address kept; no boot URL yet, still asking")
+    kept = vm.last_index
+    vm.wait_for(r"bound-no-url -> bound-no-url .* DISCOVER again", start=kept)
+    proxy = proxy_dhcp(lab)
+    booted(vm)
+    vm.wait_for(r"snboot dhcp4: \S+: boot URL https://\S+ from ProxyDHCP 10\.77\.1\.1",
+                timeout=1, start=kept)
+    vm.wait_for(r"snboot net: \S+: won: dhcp4 10\.77\.1\.1\d\d .* from ProxyDHCP",
+                timeout=1, start=kept)
+    assert proxy.log.search(r"PXE\(tap1\) 52:54:00:00:00:01 proxy")[1]
+
+
+def test_option121_route_to_the_backend(stack, netns_ok):
+    """The backend is 10.77.2.1, not on the VM's link: only the option-121
+    route via 10.77.1.1 reaches it. Option 3 names 10.77.1.9, where nothing
+    answers: a client that used option 3 could not connect (RFC 3442: with
+    option 121 the router option is ignored)."""
+    lab = h.NicLab(stack, 1, serials=[SERIAL], v6=False)
+    lab.ns.ip("addr", "add", "10.77.2.1/32", "dev", "lo")
+    url = lab.backend.url("10.77.2.1")
+    dns = lab.stack.dnsmasq(lab.ns, "tap1", [
+        "--no-ping", "--dhcp-range=10.77.1.100,10.77.1.199,255.255.255.0,1h",
+        "--dhcp-option=3,10.77.1.9",
+        "--dhcp-option=121,10.77.2.0/24,10.77.1.1",
+        "--dhcp-option=option:bootfile-name,%s" % url])
+    vm = lab.qemu(SERIAL, append="snboot.ipv6=0").start()
+    booted(vm)
+    vm.wait_for(r"snboot dhcp4: \S+: option 3 ignored: option 121 gives the routes", timeout=1)
+    vm.wait_for(r"snboot dhcp4: \S+: route 10\.77\.2\.0/24 via 10\.77\.1\.1 \(option 121\)",
+                timeout=1)
+    assert dns.log.search(r"option:121")[1], dns.log.tail(30)
+    assert lab.backend.log.search(r"10\.77\.1\.1\d\d POST /api/v1/boot 200")[1], \
+        lab.backend.log.tail(20)
+
+
+def test_no_dhcp_address_and_url_from_smbios(stack, netns_ok):
+    """No DHCP server on the segment: the BMC/hypervisor hands address and
+    URL as SMBIOS type 11 strings (QEMU -smbios type=11)."""
+    lab = h.NicLab(stack, 1, serials=[SERIAL], v6=False)
+    url = lab.url4(1)
+    extra = ["-smbios", "type=11,value=snboot.url=%s" % url,
+             "-smbios", "type=11,value=snboot.ip=10.77.1.50::10.77.1.1:255.255.255.0:dc1::none:10.77.1.1"]
+    args = h.qemu_nic_args(1, mac=h.nic_mac(1))
+    vm = stack.qemu(name=stack.name, serial=SERIAL, netns=lab.ns, nic_args=args,
+                    extra=extra)
+    vm.start()
+    booted(vm)
+    vm.wait_for(r"snboot config: snboot\.ip from SMBIOS type 11 string \d", timeout=1)
+    vm.wait_for(r"snboot config: snboot\.url from SMBIOS type 11 string \d", timeout=1)
+    vm.wait_for(r"snboot net: \S+: won: static 10\.77\.1\.50/255\.255\.255\.0 gateway "
+                r"10\.77\.1\.1 \(snboot\.ip, no DHCP\)", timeout=1)
+    assert not vm.console.search(r"snboot dhcp[46]: ")[1], "a DHCP client ran"
+    assert lab.backend.log.search(r"10\.77\.1\.50 POST /api/v1/boot 200")[1], \
+        lab.backend.log.tail(20)
+
+
+def block(ns, tap, on):
+    """All IPv4 and IPv6 traffic through tap dropped (on) or let through:
+    a switch port in STP listening/learning forwards nothing."""
+    for tool in ("iptables", "ip6tables"):
+        for chain, way in (("INPUT", "-i"), ("OUTPUT", "-o")):
+            ns.exec(tool, "-A" if on else "-D", chain, way, tap, "-j", "DROP")
+
+
+def test_port_silent_for_30s_after_link_up(stack, netns_ok):
+    """The port forwards nothing for 30 s after the agent brings the link
+    up (802.1D: 15 s listening + 15 s learning); with the default
+    snboot.net_timeout (60 s) the machine still boots, and the agent names
+    the port as up but silent meanwhile."""
+    lab = h.NicLab(stack, 1, serials=[SERIAL], v6=False)
+    block(lab.ns, "tap1", True)
+    dns = lab.serve_v4(1)
+    vm = lab.qemu(SERIAL).start()
+    m = vm.wait_for(r"snboot dhcp4: \S+: init -> selecting")
+    link_up = vm.seconds_to(vm.last_index) + vm.started
+    vm.wait_for(r"snboot net: up but silent for 10 s \(link up, nothing received\): \S+",
+                timeout=40)
+    h.wait_until_elapsed(link_up, 30)
+    assert not dns.log.search(r"DHCPDISCOVER")[1], "traffic passed the blocked port"
+    block(lab.ns, "tap1", False)
+    opened = time.monotonic()
+    booted(vm)
+    won = vm.console.search(h.WON)[0]
+    assert won is not None
+    # The lease came after the port opened and inside the 60 s deadline.
+    assert vm.seconds_to(won) + vm.started - opened < 15, \
+        "lease %.1f s after the port opened" % (vm.seconds_to(won) + vm.started - opened)
+    assert vm.seconds_to(won) + vm.started - link_up < 60
+    assert vm.console.search(r"up but silent for 20 s")[1]
+    assert not vm.console.search(r"no lease with a boot URL")[1]
+    assert m is not None
