@@ -3,6 +3,7 @@
 #ifndef SNBOOT_SCRIPT_INT_H
 #define SNBOOT_SCRIPT_INT_H
 
+#include <limits.h>
 #include <stddef.h>
 
 #include "script/script.h"
@@ -187,7 +188,46 @@ void script_exit(struct script_ctx *c, int status);
 int script_cpio_headers(const char *args, size_t filesize, char *out, size_t size,
 			size_t *len, struct sn_err *e);
 
-/* ---- script_cmds.c: the command table */
+/* ---- script_opts.c: declarative options and the command lookup */
+
+/* Room for any command's option struct; each file checks its own. */
+#define SCRIPT_OPTS_MAX 128u
+#define OPTS_FIT(type) _Static_assert(sizeof(type) <= SCRIPT_OPTS_MAX, #type " too big")
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define OPT(lname, ch, value, type, field, fn) \
+	{ lname, ch, value, offsetof(type, field), fn }
+#define CMD(nm, fn, optv, mn, mx, use, sum) \
+	{ { nm, use, sum, 1 }, fn, optv, ARRAY_LEN(optv), mn, mx }
+#define CMD0(nm, fn, mn, mx, use, sum) \
+	{ { nm, use, sum, 1 }, fn, NULL, 0, mn, mx }
+#define UNSUPPORTED(nm) { { nm, NULL, "iPXE command snboot does not support", 0 }, \
+			  NULL, NULL, 0, 0, 0 }
+#define MANY INT_MAX
+
+/* For options whose default is not 0: remembers that it was given. */
+struct opt_uint {
+	unsigned value;
+	int given;
+};
+
+/* Option value parsers: text into the field at field. */
+int script_parse_flag(const char *text, void *field, struct sn_err *e);
+int script_parse_string(const char *text, void *field, struct sn_err *e);
+int script_parse_uint(const char *text, void *field, struct sn_err *e);
+int script_parse_opt_uint(const char *text, void *field, struct sn_err *e);
+int script_parse_sha256(const char *text, void *field, struct sn_err *e);
+int script_parse_key(const char *text, void *field, struct sn_err *e);
+/* Decimal, or hex with 0x (iPXE's parse_integer), up to max. */
+int script_parse_ulong(const char *text, unsigned long max, unsigned long *out,
+		       struct sn_err *e);
+/* Stores value under "[scope/]name[:type]" (the type is kept). */
+int script_set_setting(struct script_ctx *c, const char *name, const char *value,
+		       struct sn_err *e);
+/* Joins words with single spaces; E0810 when they do not fit. */
+int script_join_args(int argc, char *const *argv, char *out, size_t size,
+		     struct sn_err *e);
+
+/* ---- script_cmds*.c: the command tables */
 
 struct script_opt {
 	const char *name;        /* long name, "--name" */
@@ -205,6 +245,11 @@ struct script_cmd {
 	size_t n_opts;
 	int min_args, max_args;  /* positional arguments after the options */
 };
+
+extern const struct script_cmd script_cmds_flow[], script_cmds_image[],
+	script_cmds_net[], script_cmds_menu[];
+extern const size_t script_cmds_flow_n, script_cmds_image_n, script_cmds_net_n,
+	script_cmds_menu_n;
 
 const struct script_cmd *script_cmd_find(const char *name);
 /* Parses options and runs the command argv[0]. */
