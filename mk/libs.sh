@@ -67,9 +67,11 @@ if ! built cjson libcjson.a; then
 	mark_built cjson
 fi
 
-if ! built curl libcurl.a; then
+# Bumped when curl's configure options change, so the library is rebuilt.
+CURL_OPTS_ID=proxy-1
+if ! built curl libcurl.a || [ "$(cat "$SYSROOT/lib/.curl-opts" 2>/dev/null)" != "$CURL_OPTS_ID" ]; then
 	d=$(fetch curl)
-	echo "libs: curl from $d (http/https only)"
+	echo "libs: curl from $d (http/https only, HTTP proxy)"
 	(cd "$d" &&
 	 [ -x configure ] || autoreconf -fi >/dev/null 2>&1
 	 ./configure -q --host=x86_64-linux-musl --prefix="$SYSROOT" \
@@ -81,7 +83,7 @@ if ! built curl libcurl.a; then
 		--disable-ntlm --disable-ntlm-wb --disable-unix-sockets \
 		--disable-cookies --disable-alt-svc --disable-hsts --disable-doh \
 		--disable-netrc --disable-progress-meter --disable-dateparse \
-		--disable-sspi --disable-tls-srp --disable-proxy \
+		--disable-sspi --disable-tls-srp \
 		--disable-mime --disable-socketpair --disable-headers-api \
 		--disable-verbose --disable-threaded-resolver --disable-pthreads \
 		--without-zlib --without-brotli --without-zstd --without-libpsl \
@@ -91,5 +93,6 @@ if ! built curl libcurl.a; then
 	 make -s -C lib install >/dev/null &&
 	 make -s -C include install >/dev/null)
 	mark_built curl
+	echo "$CURL_OPTS_ID" > "$SYSROOT/lib/.curl-opts"
 fi
 echo "libs: ready in $SYSROOT"

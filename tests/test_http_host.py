@@ -318,3 +318,104 @@ def test_redirect_https_to_http_refused(tls_faults, faults):
     assert r["rc"] == "E0729", r
     assert "http://127.0.0.1:%d/file" % faults.port in r["ctx"]
     assert faults.hits.get("/file", 0) == before, "the http URL was fetched"
+
+
+# ---- snboot.proxy: a small forwarding proxy (CONNECT for https, absolute
+# URLs for http) that records what it was asked
+
+class Proxy:
+    def __init__(self):
+        self.requests = []
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def do_CONNECT(self):
+                owner.requests.append(("CONNECT", self.path))
+                host, port = self.path.rsplit(":", 1)
+                up = socket.create_connection((host, int(port)), timeout=10)
+                self.send_response(200, "Connection established")
+                self.end_headers()
+                self.wfile.flush()
+                self.close_connection = True
+                pipe(self.connection, up)
+
+            def do_GET(self):
+                owner.requests.append(("GET", self.path))
+                m = re.match(r"http://([^/:]+):(\d+)(/.*)$", self.path)
+                up = socket.create_connection((m.group(1), int(m.group(2))), timeout=10)
+                head = "GET %s HTTP/1.1\r\n" % m.group(3)
+                for k, v in self.headers.items():
+                    if k.lower() not in ("proxy-connection", "connection"):
+                        head += "%s: %s\r\n" % (k, v)
+                up.sendall((head + "Connection: close\r\n\r\n").encode())
+                self.close_connection = True
+                pipe(self.connection, up)
+
+        def pipe(a, b):
+            def one_way(src, dst):
+                try:
+                    while True:
+                        data = src.recv(65536)
+                        if not data:
+                            break
+                        dst.sendall(data)
+                except OSError:
+                    pass
+                for s in (src, dst):
+                    try:
+                        s.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+            t = threading.Thread(target=one_way, args=(b, a), daemon=True)
+            t.start()
+            one_way(a, b)
+            t.join(10)
+
+        self.srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.srv.server_address[1]
+        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.srv.shutdown()
+        self.srv.server_close()
+
+
+@pytest.fixture
+def proxy():
+    p = Proxy()
+    yield p
+    p.close()
+
+
+def test_https_through_the_proxy(stub, proxy):
+    r = run("fetch", "https://127.0.0.1:%d/files/blob" % stub, "--sha256", SHA,
+            "--proxy", "http://127.0.0.1:%d" % proxy.port)
+    assert r["rc"] == "0", r
+    assert ("CONNECT", "127.0.0.1:%d" % stub) in proxy.requests, proxy.requests
+
+
+def test_http_through_the_proxy(faults, proxy):
+    r = run("fetch", faults.url("/file"), "--sha256", SHA,
+            "--proxy", "http://127.0.0.1:%d" % proxy.port)
+    assert r["rc"] == "0", r
+    assert ("GET", faults.url("/file")) in proxy.requests, proxy.requests
+
+
+def test_no_proxy_goes_direct(stub, proxy):
+    r = run("fetch", "https://127.0.0.1:%d/files/blob" % stub, "--sha256", SHA,
+            "--proxy", "http://127.0.0.1:%d" % proxy.port, "--no-proxy", "127.0.0.1")
+    assert r["rc"] == "0", r
+    assert proxy.requests == [], proxy.requests
+
+
+def test_dead_proxy_fails_and_bad_scheme_refused(stub):
+    r = run("fetch", "https://127.0.0.1:%d/files/blob" % stub,
+            "--proxy", "http://127.0.0.1:%d" % h.free_port())
+    assert r["rc"] != "0", r
+    r = run("fetch", "https://127.0.0.1:%d/files/blob" % stub, "--proxy", "socks5://p:1080")
+    assert r["rc"] == "E0731", r

@@ -4,6 +4,7 @@
  * loopback and checks the results. Not a cmocka test: cmocka is glibc.
  *
  *   host_http CA fetch URL [--sha256 HEX] [--limit BYTES] [--any] [--mirror URL]...
+ *             [--proxy URL] [--no-proxy LIST]   (these two for every operation)
  *   host_http CA get URL [--sha256 HEX] [--any]
  *   host_http CA post URL BODY
  *
@@ -71,6 +72,10 @@ int main(int argc, char **argv)
 			sha = argv[++i];
 		else if (!strcmp(argv[i], "--limit") && i + 1 < argc)
 			pol.max_download = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--proxy") && i + 1 < argc)
+			snprintf(pol.proxy, sizeof(pol.proxy), "%s", argv[++i]);
+		else if (!strcmp(argv[i], "--no-proxy") && i + 1 < argc)
+			snprintf(pol.no_proxy, sizeof(pol.no_proxy), "%s", argv[++i]);
 		else if (!strcmp(argv[i], "--any"))
 			pol.artifacts_any = 1;
 		else if (!strcmp(argv[i], "--mirror") && i + 1 < argc && n_urls < MAX_URLS)
