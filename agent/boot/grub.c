@@ -234,6 +234,7 @@ static int run_block(struct gctx *g, struct gfile *f, int live)
 		if (c->n == 0) {
 			if (c->term == GT_RBRACE || c->term == GT_EOF) {
 				r = c->term == GT_RBRACE ? ST_RBRACE : ST_EOF;
+				f->stop_line = c->w[0].line;
 				break;
 			}
 			if (run_braced(g, f, 0, c->w[0].line, "{") < 0) {
@@ -256,6 +257,7 @@ static int run_block(struct gctx *g, struct gfile *f, int live)
 					f->pend.n = f->pend.first = 0;
 			}
 			r = keywords[k].stop;
+			f->stop_line = w0->line;
 			break;
 		}
 		if (graw_is(w0, "if")) {
@@ -315,12 +317,25 @@ int grub_run_file(struct gctx *g, const char *buf, size_t len, const char *path)
 	g->depth++;
 	glex_init(&f->lx, buf, len);
 	f->path = path;
-	r = run_block(g, f, 1);
-	if (r == ST_RBRACE)
-		bcfg_warn(g->ops, g->arg, SN_E_GRUB_SYNTAX, "%s:%d: } without a block", path, f->lx.line);
-	else if (r != ST_EOF && r != ST_ERR && r != ST_OVER)
-		bcfg_warn(g->ops, g->arg, SN_E_GRUB_SYNTAX, "%s:%d: then/else/fi/do/done outside a block",
-			  path, f->lx.line);
+	/* After a syntax error the rest of the file is still read: one bad
+	 * entry must not hide the ones after it. Each round consumes input
+	 * or ends. */
+	for (;;) {
+		size_t pos = f->lx.pos;
+
+		r = run_block(g, f, 1);
+		if (r == ST_EOF || r == ST_OVER)
+			break;
+		if (r == ST_RBRACE)
+			bcfg_warn(g->ops, g->arg, SN_E_GRUB_SYNTAX, "%s:%d: } without a block", path,
+				  f->stop_line);
+		else if (r != ST_ERR)
+			bcfg_warn(g->ops, g->arg, SN_E_GRUB_SYNTAX,
+				  "%s:%d: then/else/fi/do/done outside a block", path, f->stop_line);
+		f->have_pend = 0;
+		if (f->lx.pos == pos || f->lx.pos >= f->lx.len)
+			break;
+	}
 	g->depth--;
 	free(f);
 	return 0;

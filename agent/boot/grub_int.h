@@ -44,6 +44,7 @@ struct gfile {
 	const char *path;
 	int have_pend;
 	struct gcmd pend;
+	int stop_line;              /* where run_block's last stop was */
 };
 
 enum stop { ST_EOF, ST_RBRACE, ST_THEN, ST_ELSE, ST_ELIF, ST_FI, ST_DO, ST_DONE, ST_ERR, ST_OVER };

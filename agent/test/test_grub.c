@@ -183,6 +183,21 @@ static void quoting_conditions_and_errors(void **state)
 	free(l);
 }
 
+static void syntax_errors_skip_and_keep_reading(void **state)
+{
+	struct tfs t = { .root = "grub_recover" };
+	struct boot_list *l = scan(&t, SN_OK);
+
+	assert_true(tfs_warned(&t, "grub.cfg:5: then/else/fi/do/done outside a block"));
+	assert_true(tfs_warned(&t, "grub.cfg:6: } without a block"));
+	assert_true(tfs_warned(&t, "grub.cfg:14: if without then/fi"));
+	assert_int_equal(l->n, 3);
+	assert_string_equal(l->v[0].label, "first");
+	assert_string_equal(l->v[1].label, "second");
+	assert_string_equal(l->v[2].label, "third");
+	free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +209,7 @@ int main(void)
 		cmocka_unit_test(ubuntu_esp_stub_configfile_to_boot),
 		cmocka_unit_test(suse_saved_title_and_extra_cmdline),
 		cmocka_unit_test(quoting_conditions_and_errors),
+		cmocka_unit_test(syntax_errors_skip_and_keep_reading),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
