@@ -22,7 +22,8 @@
 struct boot_entry {
 	char label[128];            /* title / menuentry / LABEL (MENU LABEL) */
 	char id[256];               /* BLS file name without ".conf" and without
-	                             * the "+LEFT-DONE" counter; grub's
+	                             * the "+LEFT-DONE" counter (also for BLS
+	                             * entries grub's blscfg read); grub's
 	                             * "submenu>entry" title path; extlinux LABEL */
 	char source[16];            /* "bls", "grub", "extlinux" */
 	char config[BOOTCFG_PATH_MAX];  /* the file it came from */
