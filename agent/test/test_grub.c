@@ -75,6 +75,17 @@ static void debian12_next_entry_wins_over_saved_entry(void **state)
 	free(l);
 }
 
+/* GRUB_DEFAULT="1>3" in /etc/default/grub: written into grub.cfg as is. */
+static void debian12_default_by_index_path(void **state)
+{
+	struct tfs t = { .root = "debian12_index" };
+	struct boot_list *l = scan(&t, SN_OK);
+
+	assert_int_equal(l->def, 4);
+	assert_string_equal(l->v[4].label, "Debian GNU/Linux, with Linux 6.1.0-12-amd64 (recovery mode)");
+	free(l);
+}
+
 static void centos7_linux16_and_saved_title(void **state)
 {
 	struct tfs t = { .root = "centos7_boot",
@@ -204,6 +215,7 @@ int main(void)
 		cmocka_unit_test(debian10_submenu_and_search),
 		cmocka_unit_test(debian12_saved_entry_inside_the_submenu),
 		cmocka_unit_test(debian12_next_entry_wins_over_saved_entry),
+		cmocka_unit_test(debian12_default_by_index_path),
 		cmocka_unit_test(centos7_linux16_and_saved_title),
 		cmocka_unit_test(centos8_esp_blscfg_on_the_searched_root),
 		cmocka_unit_test(ubuntu_esp_stub_configfile_to_boot),
