@@ -142,6 +142,8 @@ static void print_help(void)
 	printf("snboot %s: network boot agent (runs as PID 1 inside the snboot image)\n\n"
 	       "Commands on a host:\n"
 	       "  snboot localboot --dry-run [--json] PATH...   boot entries of disks\n"
+	       "  snboot script --dry-run [--json] [--set name=value]... [--ca FILE]\n"
+	       "                [--http-artifacts pinned|any] FILE|URL  what a script boots\n"
 	       "  snboot --help | --version\n\n"
 	       "Parameters: `name = value` in /etc/snboot.conf, then\n"
 	       "`snboot.<name>=<value>` on the kernel command line (later wins).\n\n",
