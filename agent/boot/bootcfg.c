@@ -8,6 +8,8 @@
  * the default is the first source's. */
 #include "boot/bootcfg.h"
 
+#include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,15 +61,59 @@ static void load_grubenv(const struct bootfs_ops *ops, void *arg, struct grubenv
 	}
 }
 
-/* next_entry (once) or saved_entry naming one of the BLS ids. */
-static int bls_default(const struct boot_list *out, int from, const struct grubenv *env)
+/* systemd-boot's /loader/loader.conf "default PATTERN": a glob over the
+ * entry ids, which systemd-boot spells with ".conf"; "@saved" and the
+ * other "@" values need the firmware's variables and are not followed. */
+static void loader_conf_default(const struct bootfs_ops *ops, void *arg, char *pat, size_t cap)
+{
+	size_t len, pos = 0;
+	char *buf = ops->read_file(arg, "", "/loader/loader.conf", BOOTCFG_FILE_MAX, &len);
+
+	pat[0] = '\0';
+	while (buf && pos < len) {
+		const char *s = buf + pos, *nl = memchr(s, '\n', len - pos);
+		size_t n = nl ? (size_t)(nl - s) : len - pos;
+
+		pos += n + 1;
+		s += strspn(s, " \t");
+		if (n > 8 && !strncmp(s, "default", 7) && (s[7] == ' ' || s[7] == '\t')) {
+			const char *v = s + 7 + strspn(s + 7, " \t");
+			size_t k = (size_t)(buf + pos - 1 - v);
+
+			while (k > 0 && strchr(" \t\r", v[k - 1]))
+				k--;
+			if (k && v[0] != '@')
+				bcfg_copyn(pat, cap, v, k);
+		}
+	}
+	free(buf);
+}
+
+/* The default among the BLS entries in [from, n): grubenv's next_entry
+ * (once), else its saved_entry, naming an id (grub's blscfg and grubby
+ * keep them there); else loader.conf's pattern; else the first. */
+static int bls_default(const struct bootfs_ops *ops, void *arg, const struct boot_list *out,
+		       int from, const struct grubenv *env)
 {
 	const char *names[] = { grubenv_get(env, "next_entry"), grubenv_get(env, "saved_entry") };
+	char pat[256];
 
 	for (int k = 0; k < 2; k++)
 		for (int i = from; names[k] && names[k][0] && i < out->n; i++)
 			if (!strcmp(out->v[i].id, names[k]))
 				return i;
+	loader_conf_default(ops, arg, pat, sizeof(pat));
+	for (int i = from; pat[0] && i < out->n; i++) {
+		char file[sizeof(out->v[i].id) + 5];
+
+		snprintf(file, sizeof(file), "%s.conf", out->v[i].id);
+		if (!fnmatch(pat, file, 0) || !fnmatch(pat, out->v[i].id, 0))
+			return i;
+	}
+	if (pat[0])
+		bcfg_warn(ops, arg, SN_E_BLS_DEFAULT,
+			  "/loader/loader.conf: default %s matches no entry; the first one is the default",
+			  pat);
 	return from < out->n ? from : -1;
 }
 
@@ -110,7 +156,7 @@ static int scan_bls(const struct bootfs_ops *ops, void *arg, struct boot_list *o
 			continue;
 		drop_seen(out, start, from);
 		if (def < 0 && out->n > from)
-			def = bls_default(out, from, env);
+			def = bls_default(ops, arg, out, from, env);
 	}
 	free(env);
 	return def;

@@ -131,6 +131,60 @@ static void more_than_64_entries_are_capped_with_one_warning(void **state)
 	free(l);
 }
 
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/* systemd-boot's loader.conf "default" glob, with and without ".conf". */
+static void loader_conf_default_pattern(void **state)
+{
+	static const char *const patterns[] = { "default a-1.conf\n", "timeout 3\ndefault  a-1*\r\n",
+						"default nothing-*\n", "default @saved\n" };
+	static const int want[] = { 1, 1, 0, 0 };
+	char dir[] = "/tmp/snboot-loader-XXXXXX", sub[128];
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/loader", dir);
+	mkdir(sub, 0700);
+	snprintf(sub, sizeof(sub), "%s/loader/entries", dir);
+	mkdir(sub, 0700);
+	write_file(sub, "a-1.conf", "title A1\nlinux /a1\n");
+	write_file(sub, "a-2.conf", "title A2\nlinux /a2\n");
+	snprintf(sub, sizeof(sub), "%s/loader", dir);
+	for (int k = 0; k < 4; k++) {
+		struct tfs t = { .root = dir };
+		struct boot_list *l = new_list();
+		struct sn_err e;
+
+		write_file(sub, "loader.conf", patterns[k]);
+		assert_int_equal(bootcfg_scan(&tfs_ops, &t, l, &e), SN_OK);
+		assert_int_equal(l->n, 2);
+		assert_string_equal(l->v[0].id, "a-2");
+		assert_int_equal(l->def, want[k]);
+		assert_int_equal(tfs_warned(&t, "E0949"), k == 2);
+		free(l);
+	}
+	snprintf(sub, sizeof(sub), "%s/loader/entries/a-1.conf", dir);
+	unlink(sub);
+	snprintf(sub, sizeof(sub), "%s/loader/entries/a-2.conf", dir);
+	unlink(sub);
+	snprintf(sub, sizeof(sub), "%s/loader/loader.conf", dir);
+	unlink(sub);
+	snprintf(sub, sizeof(sub), "%s/loader/entries", dir);
+	rmdir(sub);
+	snprintf(sub, sizeof(sub), "%s/loader", dir);
+	rmdir(sub);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -139,6 +193,7 @@ int main(void)
 		cmocka_unit_test(grub_first_then_extlinux_default_from_grub),
 		cmocka_unit_test(appends_and_keeps_an_earlier_default),
 		cmocka_unit_test(more_than_64_entries_are_capped_with_one_warning),
+		cmocka_unit_test(loader_conf_default_pattern),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
