@@ -27,6 +27,14 @@ static void add_initrds(struct gctx *g, struct gfile *f, int line, char **w, int
 			bcfg_warn(g->ops, g->arg, SN_E_GRUB_TOO_LONG, "%s:%d: initrd path too long, entry skipped",
 				  f->path, line);
 			g->entry_bad = 1;
+		} else if (be->kernel[0] && strcmp(part, be->part)) {
+			/* One partition per entry: an initrd elsewhere cannot be
+			 * loaded with this kernel. */
+			bcfg_warn(g->ops, g->arg, SN_E_GRUB_SPLIT,
+				  "%s:%d: initrd %s is on %s, the kernel on %s; entry skipped", f->path,
+				  line, w[i], part[0] ? part : "this partition",
+				  be->part[0] ? be->part : "this partition");
+			g->entry_bad = 1;
 		} else {
 			be->n_initrds++;
 		}

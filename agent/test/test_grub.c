@@ -176,7 +176,7 @@ static void suse_saved_title_and_extra_cmdline(void **state)
 
 static void quoting_conditions_and_errors(void **state)
 {
-	struct tfs t = { .root = "grub_syntax" };
+	struct tfs t = { .root = "grub_syntax", .search = { { "fs-uuid", "abcd", "other" } } };
 	struct boot_list *l = scan(&t, SN_OK);
 
 	assert_int_equal(l->n, 2);
@@ -190,7 +190,8 @@ static void quoting_conditions_and_errors(void **state)
 	assert_true(tfs_warned(&t, "E0959"));         /* (hd0,gpt2) without search */
 	assert_true(tfs_warned(&t, "E0951"));         /* Windows */
 	assert_true(tfs_warned(&t, "E0960"));         /* the for loop */
-	assert_true(tfs_warned(&t, "grub.cfg:23: unterminated quote"));
+	assert_true(tfs_warned(&t, "grub.cfg:26: initrd (other)/i4 is on other, the kernel on this partition"));
+	assert_true(tfs_warned(&t, "grub.cfg:28: unterminated quote"));
 	free(l);
 }
 
