@@ -19,6 +19,8 @@
 #include <cjson/cJSON.h>
 #include <linux/loop.h>
 
+#include "boot/fsprobe.h"
+#include "boot/ptable.h"
 #include "core/fdio.h"
 
 struct cli {
@@ -140,46 +142,109 @@ static int add_disk(struct cli *c, const char *path, const char *name)
 	return 0;
 }
 
-static int attach_image(struct cli *c, const char *path)
+/* One loop device over [offset, offset+size) of the image, read-only. */
+static int loop_attach(struct cli *c, const char *path, int ifd, uint64_t offset,
+		       uint64_t size, int partscan, char *name, size_t name_size)
 {
 	struct loop_config lc;
-	char dev[64], name[32];
-	int ctl, n, lfd, ifd;
+	char dev[64];
+	int ctl, n, lfd;
 
 	if (c->n_loops >= (int)(sizeof(c->loop_fds) / sizeof(c->loop_fds[0])))
-		return path_error(path, "too many images", E2BIG);
-	ifd = open(path, O_RDONLY | O_CLOEXEC);
-	if (ifd < 0)
-		return path_error(path, "open", errno);
+		return path_error(path, "too many loop devices", E2BIG);
 	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-	if (ctl < 0) {
-		close(ifd);
+	if (ctl < 0)
 		return path_error(path, "/dev/loop-control (images need root and loop devices)", errno);
-	}
 	n = ioctl(ctl, LOOP_CTL_GET_FREE);
 	close(ctl);
-	if (n < 0) {
-		close(ifd);
+	if (n < 0)
 		return path_error(path, "no free loop device", errno);
-	}
 	snprintf(dev, sizeof(dev), "/dev/loop%d", n);
 	lfd = open(dev, O_RDONLY | O_CLOEXEC);
-	if (lfd < 0) {
-		close(ifd);
+	if (lfd < 0)
 		return path_error(dev, "open", errno);
-	}
 	memset(&lc, 0, sizeof(lc));
 	lc.fd = (unsigned)ifd;
-	lc.info.lo_flags = LO_FLAGS_READ_ONLY | LO_FLAGS_PARTSCAN | LO_FLAGS_AUTOCLEAR;
+	lc.info.lo_offset = offset;
+	lc.info.lo_sizelimit = size;
+	lc.info.lo_flags = LO_FLAGS_READ_ONLY | LO_FLAGS_AUTOCLEAR |
+			   (partscan ? LO_FLAGS_PARTSCAN : 0);
 	if (ioctl(lfd, LOOP_CONFIGURE, &lc) != 0) {
 		int err = errno;
 		close(lfd);
-		close(ifd);
 		return path_error(path, "LOOP_CONFIGURE", err);
 	}
-	close(ifd);
 	c->loop_fds[c->n_loops++] = lfd;     /* AUTOCLEAR: detached when closed */
-	snprintf(name, sizeof(name), "loop%d", n);
+	snprintf(name, name_size, "loop%d", n);
+	return 0;
+}
+
+/* The host kernel listed no partitions (built without EFI/MSDOS partition
+ * support): read the table here and attach each partition by itself. */
+static int attach_partitions(struct cli *c, const char *path, int ifd)
+{
+	uint8_t *buf = calloc(1, PTABLE_READ_BYTES);
+	struct ptable_part parts[PTABLE_MAX];
+	const char *kind;
+	ssize_t got;
+	int n, disk = c->disks++;
+
+	if (!buf)
+		return -1;
+	got = pread(ifd, buf, PTABLE_READ_BYTES, 0);
+	n = got > 0 ? ptable_parse(buf, (size_t)got, parts, PTABLE_MAX, &kind) : 0;
+	free(buf);
+	if (n <= 0)
+		return 0;
+	fprintf(stderr, "snboot localboot: %s: %s with %d partition%s (read here: this "
+		"kernel did not list them)\n", path, kind, n, n == 1 ? "" : "s");
+	for (int i = 0; i < n; i++) {
+		struct blk_disk d;
+		char name[32], devdir[128], mnt[128];
+
+		if (loop_attach(c, path, ifd, parts[i].start, parts[i].size, 0, name,
+				sizeof(name)) != 0)
+			continue;
+		memset(&d, 0, sizeof(d));
+		snprintf(d.name, sizeof(d.name), "%s", name);
+		d.n_parts = 1;
+		snprintf(d.parts[0].name, sizeof(d.parts[0].name), "%s", name);
+		d.parts[0].partn = parts[i].number;
+		snprintf(devdir, sizeof(devdir), "%s/dev", c->tmp);
+		snprintf(mnt, sizeof(mnt), "%s/mnt", c->tmp);
+		mkdir(devdir, 0700);
+		make_nodes(devdir, &d);
+		localboot_mount_disk(&c->fs, &d, disk, devdir, mnt);
+	}
+	return 0;
+}
+
+static int attach_image(struct cli *c, const char *path)
+{
+	struct blk_disk d;
+	char name[32];
+	int ifd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (ifd < 0)
+		return path_error(path, "open", errno);
+	if (loop_attach(c, path, ifd, 0, 0, 1, name, sizeof(name)) != 0) {
+		close(ifd);
+		return -1;
+	}
+	if (blockdev_get("/sys", name, &d) == 0 && d.n_parts == 1 && d.parts[0].partn == 0) {
+		uint8_t *buf = malloc(FSPROBE_BYTES);
+		struct fs_info fi;
+		ssize_t got = buf ? pread(ifd, buf, FSPROBE_BYTES, 0) : -1;
+		int whole = got > 0 && fsprobe(buf, (size_t)got, &fi);
+
+		free(buf);
+		if (!whole) {
+			rc = attach_partitions(c, path, ifd);
+			close(ifd);
+			return rc;
+		}
+	}
+	close(ifd);
 	return add_disk(c, path, name);
 }
 
