@@ -31,3 +31,7 @@ $(BUILD)/server-obj-asan/%.o: server-stub/%.c $(SERVER_HDRS) server-stub/server.
 
 $(BUILD)/server-stub-asan: $(SERVER_ASAN_OBJS)
 	gcc $(SERVER_ASAN_FLAGS) -o $@ $^ $(SERVER_LDLIBS)
+
+# The load generator (server-stub/tools/loadgen.c): libcurl multi.
+$(BUILD)/loadgen: server-stub/tools/loadgen.c server-stub/server.mk | $(BUILD)/.deps
+	gcc $(WARN) -O2 -g -o $@ $< -lcurl
