@@ -29,6 +29,8 @@ enum kind { KIND_STRING, KIND_URL, KIND_RULES, KIND_UINT, KIND_BOOL, KIND_CHOICE
 	  "backend base URL or full boot URL; overrides the one DHCP gives")  \
 	X("ip", KIND_STRING, ip, "", 0, 0,                                    \
 	  "static IPv4 address, kernel ip= syntax (client::gw:mask:host:dev:none:dns0); no DHCP") \
+	X("vlan", KIND_STRING, vlan, "", 0, 0,                                \
+	  "802.1Q VLAN IDs raced on the NICs: [<NIC term>=]ID[,ID...] groups") \
 	X("vendor_class", KIND_STRING, vendor_class,                          \
 	  "HTTPClient:Arch:00016:UNDI:003000", 0, 0,                          \
 	  "DHCPv4 option 60 / DHCPv6 option 16 vendor class text")            \

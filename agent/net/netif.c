@@ -1,6 +1,8 @@
 /* NIC listing from sysfs and interface configuration by ioctl. */
 #include "net/netif.h"
 
+#include "core/fdio.h"
+
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -121,6 +123,20 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
+static int uevent_has(const char *dir, const char *name, const char *line)
+{
+	char path[PATH_MAX], *text;
+	size_t n = strlen(line);
+	int found = 0;
+
+	snprintf(path, sizeof(path), "%s/%s/uevent", dir, name);
+	text = read_file(path, 4096, NULL);
+	for (const char *p = text; p && *p && !found; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : "")
+		found = strncmp(p, line, n) == 0 && (p[n] == '\n' || p[n] == '\0');
+	free(text);
+	return found;
+}
+
 static int is_candidate(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
@@ -144,7 +160,11 @@ static int is_candidate(const char *dir, const char *name)
 	if (stat(path, &st) == 0)
 		return 0;
 	snprintf(path, sizeof(path), "%s/%s/bridge", dir, name);
-	return stat(path, &st) != 0;
+	if (stat(path, &st) == 0)
+		return 0;
+	/* VLAN interfaces: the race makes its own (snboot.vlan) on top of
+	 * the ports; listed, a retry would count them twice. */
+	return !uevent_has(dir, name, "DEVTYPE=vlan");
 }
 
 static int read_nic(const char *dir, const char *name, struct nic *n)

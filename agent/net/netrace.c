@@ -17,6 +17,7 @@
 #include "net/netstatic.h"
 #include "net/resolv.h"
 #include "net/rules.h"
+#include "net/vlan.h"
 
 #define STAGE "net"
 #define PROBES_MAX (2 * NIC_MAX)
@@ -56,6 +57,8 @@ void net_env_default(struct net_env *env)
 	env->flush_addr4 = netif_flush_addr4;
 	env->set_addr4 = netif_set_addr4;
 	env->add_route4 = netif_add_route4;
+	env->vlan_create = net_vlan_create;
+	env->ifindex = if_nametoindex;
 	env->write_resolv = resolv_write;
 	env->v4 = &dhcp4_probe_ops;
 	env->v6 = &dhcp6_probe_ops;
@@ -122,6 +125,54 @@ static int list_nics(struct race *r, struct sn_err *e)
 	if (!usable)
 		return sn_fail(e, SN_E_NET_NO_NIC, "%d found, %d excluded", n, n);
 	return 0;
+}
+
+/* snboot.vlan: a tagged interface per matching port and VLAN ID, appended
+ * to the list and raced like the untagged ports (rank of its port). */
+static void add_vlans(struct race *r)
+{
+	static struct vlan_set vs;  /* ~37 KB: not on the stack */
+	struct net_result *out = r->out;
+	int ports = out->n_nics;
+	struct sn_err err;
+	char text[320];
+
+	if (!r->cfg->vlan[0] || !r->env->vlan_create)
+		return;
+	sn_clear(&err);
+	/* The groups before a bad one still count, as for snboot.prefer. */
+	if (vlan_parse(r->cfg->vlan, &vs, &err))
+		logmsg(STAGE, "vlan: %s", sn_format(&err, text, sizeof(text)));
+	for (int i = 0; i < ports; i++) {
+		unsigned ids[VLAN_IDS_MAX];
+		const struct nic *p = &out->nics[i];
+		int k = p->excluded || p->vlan ? 0 : vlan_ids_for(&vs, p, ids, VLAN_IDS_MAX);
+
+		for (int j = 0; j < k; j++) {
+			struct nic *v = &out->nics[out->n_nics];
+			char name[IF_NAMESIZE];
+
+			if (out->n_nics == NIC_MAX) {
+				logmsg(STAGE, "%s: VLAN %u not made: %d interfaces already",
+				       p->name, ids[j], NIC_MAX);
+				break;
+			}
+			sn_clear(&err);
+			if (r->env->vlan_create(p->name, ids[j], name, sizeof(name), &err)) {
+				logmsg(STAGE, "%s", sn_format(&err, text, sizeof(text)));
+				continue;
+			}
+			*v = *p;
+			snprintf(v->name, sizeof(v->name), "%s", name);
+			v->ifindex = (int)r->env->ifindex(name);
+			v->vlan = ids[j];
+			v->parent = i;
+			v->carrier = -1;
+			out->n_nics++;
+			logmsg(STAGE, "%s: VLAN %u on %s (snboot.vlan), raced beside the untagged ports",
+			       name, ids[j], p->name);
+		}
+	}
 }
 
 static void bring_up(struct race *r)
@@ -456,7 +507,9 @@ static void take_down(struct race *r, int keep)
 
 	for (int i = 0; i < r->out->n_nics; i++) {
 		const char *name = r->out->nics[i].name;
-		if (!r->up[i] || i == keep)
+		/* A winning VLAN needs its port up. */
+		if (!r->up[i] || i == keep ||
+		    (keep >= 0 && r->out->nics[keep].vlan && r->out->nics[keep].parent == i))
 			continue;
 		sn_clear(&err);
 		if (r->env->flush_addr4(name, &err) || r->env->set_up(name, 0, &err))
@@ -533,6 +586,7 @@ int net_run_env(const struct net_env *env, const struct config *cfg,
 		return rc;
 	if (cfg->ip[0])  /* no DHCP at all */
 		return net_static(env, cfg, out, t0, deadline, e);
+	add_vlans(r);
 	bring_up(r);
 	if ((rc = start_probes(r, &ctx, t0, e)) ||
 	    (rc = run_loop(r, deadline, e)))

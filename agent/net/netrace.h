@@ -38,6 +38,10 @@ struct net_env {
 			    struct sn_err *e);
 	const struct probe_ops *v4;  /* run when cfg->ipv4 */
 	const struct probe_ops *v6;  /* run when cfg->ipv6 */
+	/* snboot.vlan: net_vlan_create and if_nametoindex; NULL to skip. */
+	int (*vlan_create)(const char *parent, unsigned tag, char *ifname_out,
+			   size_t len, struct sn_err *e);
+	unsigned (*ifindex)(const char *name);
 	uint64_t (*now)(void);       /* monotonic ms */
 	int (*poll)(struct pollfd *fds, nfds_t n, int timeout_ms);
 };

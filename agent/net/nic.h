@@ -18,6 +18,8 @@ struct nic {
 	int speed_mbps;        /* -1 unknown */
 	int rank;              /* preference: lower wins ties; from rules */
 	int excluded;          /* matched an exclusion rule */
+	unsigned vlan;         /* 802.1Q ID of a VLAN interface the race made */
+	int parent;            /* with vlan: index of its port in the same list */
 };
 
 #endif

@@ -99,6 +99,10 @@ static int make_tree(void **state)
 	put("class/net/bond0/bonding/slaves", "\n");
 	iface("br0", "1\n", "10\n", "8a:1c:00:00:00:0a\n");
 	dir("class/net/br0/bridge");
+	/* A VLAN interface: the race makes its own. */
+	iface("eth0.100", "1\n", "11\n", "00:1b:21:aa:bb:cc\n");
+	put("class/net/eth0.100/uevent", "DEVTYPE=vlan\nINTERFACE=eth0.100\nIFINDEX=11\n");
+	put("class/net/eth0/uevent", "INTERFACE=eth0\nIFINDEX=3\n");
 	return 0;
 }
 

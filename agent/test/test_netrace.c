@@ -98,6 +98,21 @@ static int fake_route4(const char *name, struct in_addr dst, unsigned plen,
 	return 0;
 }
 
+static int fake_vlan_create(const char *parent, unsigned tag, char *out, size_t len,
+			    struct sn_err *e)
+{
+	if (tag == 666)
+		return sn_fail(e, SN_E_NET_VLAN, "%s.%u: refused", parent, tag);
+	snprintf(out, len, "%s.%u", parent, tag);
+	note("vlan %s;", out);
+	return 0;
+}
+
+static unsigned fake_ifindex(const char *name)
+{
+	return 40 + (unsigned)strlen(name);
+}
+
 static uint64_t fake_now(void)
 {
 	return fx.now;
@@ -214,6 +229,7 @@ static int setup(void **state)
 		.list = fake_list, .carrier = fake_carrier, .set_up = fake_set_up,
 		.flush_addr4 = fake_flush, .write_resolv = fake_resolv,
 		.set_addr4 = fake_set_addr4, .add_route4 = fake_route4,
+		.vlan_create = fake_vlan_create, .ifindex = fake_ifindex,
 		.v4 = &fake4, .v6 = &fake6, .now = fake_now, .poll = fake_poll,
 	};
 	config_defaults(&cfg);
@@ -461,6 +477,31 @@ static void silent_ports_are_named(void **state)
 	assert_non_null(strstr(e.ctx, "eth1: no carrier"));
 }
 
+/* snboot.vlan: tagged interfaces on the matching ports, raced beside the
+ * untagged ones; a winning VLAN keeps its port up. */
+static void vlans_race_beside_ports(void **state)
+{
+	struct sn_err e;
+
+	snprintf(cfg.vlan, sizeof(cfg.vlan), "name:eth0=100,666");
+	cfg.prefer[0] = '\0';
+	RUN({ "eth0.100", "v4", 300, "http://v/", 0, 0 });
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), 0);
+	assert_int_equal(res.n_nics, 3);
+	assert_string_equal(res.nics[2].name, "eth0.100");
+	assert_int_equal(res.nics[2].vlan, 100);
+	assert_int_equal(res.nics[2].parent, 0);
+	assert_int_equal(res.nics[2].ifindex, 48);
+	assert_memory_equal(res.nics[2].mac, res.nics[0].mac, 6);
+	assert_int_equal(res.winner, 2);
+	assert_string_equal(fx.applied, "eth0.100/fake4");
+	assert_non_null(strstr(fx.log, "vlan eth0.100;up eth0;up eth1;up eth0.100;"
+				       "start eth0;start eth1;start eth0.100;"));
+	assert_non_null(strstr(fx.log, "down eth1;"));
+	assert_null(strstr(fx.log, "down eth0;"));  /* the VLAN's port stays up */
+	assert_null(strstr(fx.log, "vlan eth1"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -478,6 +519,7 @@ int main(void)
 		cmocka_unit_test_setup(static_ip_named_dev_waits_for_link, setup),
 		cmocka_unit_test_setup(static_ip_errors, setup),
 		cmocka_unit_test_setup(silent_ports_are_named, setup),
+		cmocka_unit_test_setup(vlans_race_beside_ports, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
