@@ -15,6 +15,7 @@ import hashlib
 import http.server
 import json
 import os
+import re
 import ssl
 import threading
 
@@ -40,6 +41,7 @@ class Servers:
     plain-HTTP server of the same files. Every request is recorded."""
 
     FILES = {"/files/vmlinuz": h.TARGET_KERNEL, "/files/initrd.img": h.TARGET_INITRD}
+    HUGE = 2 << 30   # 2 GiB: more than the 1 GiB VM has
 
     def __init__(self, script="", fail_first=0):
         self.script = script
@@ -71,6 +73,21 @@ class Servers:
                 self.end_headers()
                 self.wfile.write(body)
 
+            def huge(self):
+                """Announces more than the VM's RAM; streams zeros until
+                the client goes away."""
+                with outer._lock:
+                    outer.requests.append((scheme, self.command, self.path, 200))
+                self.send_response(200)
+                self.send_header("Content-Length", str(outer.HUGE))
+                self.end_headers()
+                zeros = bytes(65536)
+                try:
+                    for _ in range(outer.HUGE // len(zeros)):
+                        self.wfile.write(zeros)
+                except OSError:
+                    pass
+
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 if self.path == "/api/v1/events":
@@ -86,6 +103,8 @@ class Servers:
                 return self.reply(200, outer.script.encode())
 
             def do_GET(self):
+                if self.path == "/files/huge.img":
+                    return self.huge()
                 path = outer.FILES.get(self.path)
                 if not path:
                     return self.reply(404, b"not found\n")
@@ -197,3 +216,20 @@ def test_backend_500_three_times_then_boots(stack, servers):
     statuses = [r[3] for r in servers.boot_posts()]
     assert statuses[:4] == [500, 500, 500, 200], statuses
     assert len(vm.console.find_all(r"HTTP 500 from")) >= 3
+
+
+def test_initrd_larger_than_ram_refused_agent_alive(stack, servers):
+    servers.script = boot_script(servers.url("https", "/files/vmlinuz"),
+                                 servers.url("https", "/files/huge.img"))
+    vm = vm_for(stack, servers).start()
+    m = vm.wait_for(r"E0?730\b.*")
+    # Both numbers: the file's size and what the machine can hold.
+    assert re.search(r"huge\.img is 2048\.0 MiB, the machine can hold \d+\.\d MiB", m.group(0)), \
+        m.group(0)
+    # The agent goes on: the local path, then asks the backend again.
+    vm.wait_for(r"snboot local:", timeout=60, start=vm.last_index)
+    posts = len(servers.boot_posts())
+    vm.wait_for(r"snboot api: HTTP 200", timeout=120, start=vm.last_index)
+    assert len(servers.boot_posts()) > posts, "the agent did not ask the backend again"
+    vm.assert_absent(h.MARKER, 3, start=vm.last_index)
+    assert not vm.console.search(r"Out of memory|Kernel panic|oom-kill")[1]
