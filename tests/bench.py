@@ -11,6 +11,8 @@
                     time with 1 served NIC (netns + dnsmasq)
   dhcp4_ms dhcp6_ms time to lease v4-only (snboot.ipv6=0) and v6-only
                     (snboot.ipv4=0), netns + dnsmasq
+  backend_boot_rps backend_p99_ms backend_errors backend_peak_rss_kib
+                    server-stub under build/loadgen: see tests/bench_backend.py
 
 Every figure is the median over BENCH_BOOTS boots (default 3). TCG unless
 QEMU_ACCEL says otherwise, so absolute times are the emulator's; ratios and
@@ -22,6 +24,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness as h  # noqa: E402
+import bench_backend  # noqa: E402
 
 SERIAL = "BENCH-0001"
 BOOTS = max(1, int(os.environ.get("BENCH_BOOTS", "3")))
@@ -114,6 +117,8 @@ def main():
     figure("dhcp_ms", med([dhcp_ms(s) for s in stages], "dhcp_ms"), "ms")
     for stage in ("api", "download", "kexec"):
         figure("%s_ms" % stage, med([s.get(stage) for s in stages], stage + "_ms"), "ms")
+
+    bench_backend.figures(figure)  # backend_* (server-stub under build/loadgen)
 
     if os.geteuid() != 0:
         print("bench: the netns figures need root", file=sys.stderr)
