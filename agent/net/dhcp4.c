@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "core/log.h"
+#include "http/urlutil.h"
 
 #define STAGE "dhcp4"
 
@@ -262,7 +263,7 @@ static void drop(struct dhcp4_client *c, const struct dhcp4_reply *r,
  * server's OFFER. The first one is kept for the lease. */
 static void note_url(struct dhcp4_client *c, const struct dhcp4_reply *r)
 {
-	char srv[INET_ADDRSTRLEN];
+	char srv[INET_ADDRSTRLEN], url[160];
 	int proxy = !r->lease.addr4.s_addr;
 
 	c->n_proxy += proxy;
@@ -272,7 +273,8 @@ static void note_url(struct dhcp4_client *c, const struct dhcp4_reply *r)
 	copy_str(c->alt_url, sizeof(c->alt_url), r->lease.boot_url);
 	snprintf(c->alt_from, sizeof(c->alt_from), "%s %s",
 		 proxy ? "ProxyDHCP" : "OFFER from", srv);
-	logmsg(STAGE, "%s: boot URL %s from %s%s", c->ifname, c->alt_url,
+	url_for_log(c->alt_url, url, sizeof(url));
+	logmsg(STAGE, "%s: boot URL %s from %s%s", c->ifname, url,
 	       c->alt_from, proxy ? " (no address)" : "");
 }
 
@@ -298,7 +300,7 @@ static void url_or_wait(struct dhcp4_client *c, uint64_t now)
 static void bind_lease(struct dhcp4_client *c, const struct dhcp4_reply *r,
 		       uint64_t now)
 {
-	char addr[INET_ADDRSTRLEN], srv[INET_ADDRSTRLEN];
+	char addr[INET_ADDRSTRLEN], srv[INET_ADDRSTRLEN], url[160];
 
 	c->n_ack++;
 	c->lease = r->lease;
@@ -307,10 +309,11 @@ static void bind_lease(struct dhcp4_client *c, const struct dhcp4_reply *r,
 	c->lease.got_ms = now;
 	inet_ntop(AF_INET, &r->lease.addr4, addr, sizeof(addr));
 	inet_ntop(AF_INET, &r->server_id, srv, sizeof(srv));
+	url_for_log(r->lease.boot_url, url, sizeof(url));
 	logmsg(STAGE, "%s: ACK%s %s from %s, lease %u s, boot URL %s", c->ifname,
 	       r->rapid_commit ? " (rapid commit)" : "", addr, srv,
 	       (unsigned)r->lease.lease_s,
-	       r->lease.boot_url[0] ? r->lease.boot_url
+	       r->lease.boot_url[0] ? url
 				    : r->bootfile[0] ? "none (bootfile is not http/https)"
 						     : "none");
 	url_or_wait(c, now);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "http/urlutil.h"
 
 #define STAGE "dhcp6"
 
@@ -325,7 +326,7 @@ static void bind_lease(struct dhcp6_client *c, const struct dhcp6_msg *m,
 		       const struct in6_addr *from, uint64_t now)
 {
 	struct lease *l = &c->lease;
-	char a[INET6_ADDRSTRLEN], s[INET6_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN], s[INET6_ADDRSTRLEN], url[160];
 
 	memset(l, 0, sizeof(*l));
 	l->family = AF_INET6;
@@ -343,9 +344,9 @@ static void bind_lease(struct dhcp6_client *c, const struct dhcp6_msg *m,
 	l->got_ms = now;
 	log_addr(&m->addr, a);
 	log_addr(from, s);
+	url_for_log(m->boot_url[0] ? m->boot_url : "none", url, sizeof(url));
 	logmsg(STAGE, "%s: leased %s/128 from %s for %u s%s, boot URL %s", c->par.ifname, a,
-	       s, m->valid_s, m->rapid_commit ? " (rapid commit)" : "",
-	       m->boot_url[0] ? m->boot_url : "none");
+	       s, m->valid_s, m->rapid_commit ? " (rapid commit)" : "", url);
 	enter(c, DHCP6_BOUND, now);
 }
 

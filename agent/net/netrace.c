@@ -18,6 +18,7 @@
 #include "net/resolv.h"
 #include "net/rules.h"
 #include "net/vlan.h"
+#include "http/urlutil.h"
 
 #define STAGE "net"
 #define PROBES_MAX (2 * NIC_MAX)
@@ -280,15 +281,15 @@ static int best_open_rank(const struct race *r)
 static void log_lease(const struct race *r, int i, const char *what)
 {
 	const struct probe *p = &r->probes[i];
-	char addr[INET6_ADDRSTRLEN];
+	char addr[INET6_ADDRSTRLEN], url[160];
 
 	if (p->lease.family == AF_INET6)
 		inet_ntop(AF_INET6, &p->lease.addr6, addr, sizeof(addr));
 	else
 		inet_ntop(AF_INET, &p->lease.addr4, addr, sizeof(addr));
+	url_for_log(p->lease.boot_url[0] ? p->lease.boot_url : "none", url, sizeof(url));
 	logmsg(STAGE, "%s: %s %s %s rank %d, boot URL %s%s%s", p->nic->name, what,
-	       p->ops->name, addr, p->nic->rank,
-	       p->lease.boot_url[0] ? p->lease.boot_url : "none",
+	       p->ops->name, addr, p->nic->rank, url,
 	       p->lease.url_from[0] ? " from " : "", p->lease.url_from);
 }
 
