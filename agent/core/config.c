@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "http/urlutil.h"
 #include "net/rules.h"
 
 enum kind { KIND_STRING, KIND_URL, KIND_RULES, KIND_UINT, KIND_BOOL, KIND_CHOICE };
@@ -227,9 +228,11 @@ static int check_url(const struct config_param *p, const char *value,
 		     struct sn_err *e)
 {
 	const char *rest = NULL;
+	char shown[112];
 
 	if (value[0] == '\0')
 		return SN_OK;
+	url_for_log(value, shown, sizeof(shown));   /* no tokens in the warning */
 	/* Lowercase schemes only, as api_boot_url() expects. */
 	if (strncmp(value, "http://", 7) == 0)
 		rest = value + 7;
@@ -238,7 +241,7 @@ static int check_url(const struct config_param *p, const char *value,
 	if (rest == NULL || *rest == '\0' || *rest == '/')
 		return sn_fail(e, SN_E_CONFIG_BAD_URL,
 			       "snboot.%s=%s: want http://host/... or https://host/...",
-			       p->name, value);
+			       p->name, shown);
 	for (const char *c = value; *c; c++)
 		if (*c <= ' ' || *c == 0x7f)
 			return sn_fail(e, SN_E_CONFIG_BAD_URL,
