@@ -16,6 +16,7 @@
 
 #include "boot/boot.h"
 #include "boot/bootcount.h"
+#include "boot/bootnext.h"
 #include "boot/efivar.h"
 #include "boot/fsprobe.h"
 #include "core/log.h"
@@ -122,6 +123,44 @@ void localboot_unmount(struct diskfs *fs)
 	fs->n = 0;
 }
 
+static int same_entry(const struct boot_entry *a, const struct boot_entry *b)
+{
+	if (strcmp(a->part, b->part) || strcmp(a->kernel, b->kernel) ||
+	    strcmp(a->cmdline, b->cmdline) || a->n_initrds != b->n_initrds)
+		return 0;
+	for (int i = 0; i < a->n_initrds; i++)
+		if (strcmp(a->initrds[i], b->initrds[i]))
+			return 0;
+	return 1;
+}
+
+/* An ESP's grub.cfg that reads /boot's BLS entries (blscfg after search),
+ * and /boot scanned by itself, list the same entries twice: keep the
+ * first, which comes with the boot loader's own order and default. */
+static void drop_duplicates(struct boot_list *l)
+{
+	int out = 0;
+
+	for (int i = 0; i < l->n; i++) {
+		int dup = -1;
+
+		for (int j = 0; j < out && dup < 0; j++)
+			if (same_entry(&l->v[j], &l->v[i]))
+				dup = j;
+		if (dup >= 0) {
+			if (l->def == i)
+				l->def = dup;
+			continue;
+		}
+		if (l->def == i)
+			l->def = out;
+		if (out != i)
+			l->v[out] = l->v[i];
+		out++;
+	}
+	l->n = out;
+}
+
 int localboot_scan(struct diskfs *fs, struct boot_list *list, struct sn_err *e)
 {
 	list->n = 0;
@@ -140,6 +179,7 @@ int localboot_scan(struct diskfs *fs, struct boot_list *list, struct sn_err *e)
 					 fs->parts[i].ref);
 	}
 	fs->cur = -1;
+	drop_duplicates(list);
 	if (list->n == 0)
 		return sn_fail(e, SN_E_LOCAL_NO_ENTRY, "no BLS entry, grub.cfg or "
 			       "extlinux.conf/syslinux.cfg entry on %d mounted partition%s",
@@ -330,6 +370,8 @@ int localboot_run(struct agent *a, unsigned drive, struct sn_err *e)
 			goto out;
 		}
 	}
+	if ((rc = bootnext_maybe(a->cfg.local, e)) != SN_OK)
+		goto out;
 	mkdir("/run", 0755);
 	mkdir("/run/snboot", 0700);
 	for (int i = 0; i < n; i++)
