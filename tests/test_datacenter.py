@@ -7,10 +7,13 @@ network namespace, the VM's NIC k on tap k (tests/harness.py NicLab):
 - the backend reachable only through an option-121 route (option 3 names
   a router that does not exist);
 - no DHCP server at all: address and URL from SMBIOS type 11 OEM strings;
-- a port that forwards nothing for 30 s after link-up (STP), then boots.
+- a port that forwards nothing for 30 s after link-up (STP), then boots;
+- the provisioning network only on VLAN 100 of the port (snboot.vlan=100;
+  the host side tags in user space, tests/vlanswitch.py).
 """
 import os
-import re
+import subprocess
+import sys
 import time
 
 import harness as h
@@ -165,3 +168,52 @@ def test_port_silent_for_30s_after_link_up(stack, netns_ok):
     assert vm.console.search(r"up but silent for 20 s")[1]
     assert not vm.console.search(r"no lease with a boot URL")[1]
     assert m is not None
+
+
+class VlanSwitch:
+    """tests/vlanswitch.py in the namespace: tap `trunk` (the VM's port)
+    carries VLAN vid tagged; the tap `access` it creates is the untagged
+    provisioning network (10.77.1.1/24 here, dnsmasq and the backend)."""
+
+    def __init__(self, ns, trunk, access, vid, name):
+        self.ns = ns
+        cmd = h.netns_prefix(ns) + [sys.executable, "-u", os.path.join(h.ROOT, "tests", "vlanswitch.py"),
+                                    trunk, access, str(vid)]
+        self.proc = h.popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+        self.log = h.LineStream(self.proc.stdout, h.log_path(name + ".vlanswitch.log"))
+        if self.log.wait(r"^ready ", 10)[1] is None:
+            self.close()
+            raise h.HarnessError("vlanswitch did not start: " + self.log.tail(10))
+
+    def close(self):
+        h.stop_process(self.proc)
+        self.log.join()
+
+
+def test_provisioning_only_on_vlan_100(stack, netns_ok):
+    """The switch port carries the provisioning network only tagged, VLAN
+    100 (untagged frames go nowhere). snboot.vlan=100 makes eth0.100 and
+    races it beside eth0; the VLAN wins. The host kernel has no 802.1Q, so
+    the tagging is tests/vlanswitch.py's."""
+    lab = h.NicLab(stack, 0, serials=[SERIAL], v6=False)
+    lab.ns.ip("tuntap", "add", "tap1", "mode", "tap")
+    lab.ns.ip("link", "set", "tap1", "mtu", "1504", "up")
+    sw = stack.add(VlanSwitch(lab.ns, "tap1", "vdh", 100, stack.name))
+    lab.ns.ip("addr", "add", "10.77.1.1/24", "dev", "vdh")
+    lab.ns.ip("link", "set", "vdh", "up")
+    dns = lab.stack.dnsmasq(lab.ns, "vdh", h.dnsmasq_v4_args(1, lab.url4(1)))
+    # vnet_hdr=off: the guest then checksums and segments itself, so the
+    # frames the switch copies are whole.
+    nic = ["-netdev", "tap,id=n1,ifname=tap1,script=no,downscript=no,vnet_hdr=off",
+           "-device", "virtio-net-pci,netdev=n1,mac=%s" % h.nic_mac(1)]
+    vm = stack.qemu(name=stack.name, serial=SERIAL, netns=lab.ns, nic_args=nic,
+                    append="snboot.vlan=100 snboot.ipv6=0")
+    vm.start()
+    booted(vm)
+    vm.wait_for(r"snboot net: eth0\.100: VLAN 100 on eth0 \(snboot\.vlan\)", timeout=1)
+    vm.wait_for(r"snboot net: eth0\.100: won: dhcp4 10\.77\.1\.1\d\d", timeout=1)
+    assert dns.log.search(r"DHCPACK\(vdh\) 10\.77\.1\.1\d\d 52:54:00:00:00:01")[1]
+    assert sw.log.search(r"^tagged 100 from tap1")[1], sw.log.tail(10)
+    assert sw.log.search(r"^untagged from tap1 dropped")[1], \
+        "eth0 (untagged) never sent anything: " + sw.log.tail(10)

@@ -1,0 +1,103 @@
+"""A one-VLAN 802.1Q "switch port" in user space, for hosts whose kernel has
+no 802.1Q (the test machines: `ip link add ... type vlan` fails).
+
+    python3 vlanswitch.py TRUNK ACCESS VID
+
+TRUNK is the VM's tap: frames the VM sends tagged with VID go out on ACCESS
+without the tag; frames from ACCESS go to TRUNK tagged with VID. ACCESS is
+a tap this process creates and is the wire of (/dev/net/tun): the
+namespace gives it the provisioning network's address and runs dnsmasq
+and the backend on it. (A tap and not a veth: frames a tap's reader gets
+are whole, checksummed and segmented; a veth hands AF_PACKET 64 KB TSO
+frames with checksums left to offload.) Untagged
+frames from the VM, and frames of other VLANs, are dropped and counted: the
+provisioning network exists only on VID, as on a switch port whose native
+VLAN is something else.
+
+The host kernel strips a received frame's tag before AF_PACKET sees it
+(skb_vlan_untag in __netif_receive_skb_core); the tag is in PACKET_AUXDATA
+(tp_vlan_tci, TP_STATUS_VLAN_VALID). Sent frames are written with the
+802.1Q header in the data. Prints one line per event worth asserting on
+("tagged 100 from TRUNK", "untagged dropped") the first few times, and a
+"ready" line once both sockets are bound.
+"""
+import fcntl
+import os
+import select
+import socket
+import struct
+import sys
+
+TUNSETIFF = 0x400454ca
+IFF_TAP = 0x0002
+IFF_NO_PI = 0x1000
+
+SOL_PACKET = 263
+PACKET_AUXDATA = 8
+ETH_P_ALL = 0x0003
+TP_STATUS_VLAN_VALID = 0x10
+PACKET_OUTGOING = 4
+AUX = struct.Struct("IIIHHHH")  # struct tpacket_auxdata
+
+
+def open_port(ifname):
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    s.setsockopt(SOL_PACKET, PACKET_AUXDATA, 1)
+    s.bind((ifname, ETH_P_ALL))
+    return s
+
+
+def open_tap(ifname):
+    fd = os.open("/dev/net/tun", os.O_RDWR)
+    fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", ifname.encode(), IFF_TAP | IFF_NO_PI))
+    return fd
+
+
+def receive(s):
+    """(frame, vlan id or None, outgoing?)"""
+    data, anc, _flags, addr = s.recvmsg(65535, socket.CMSG_SPACE(AUX.size))
+    vid = None
+    for level, kind, value in anc:
+        if level == SOL_PACKET and kind == PACKET_AUXDATA and len(value) >= AUX.size:
+            status, _len, _snap, _mac, _net, tci, _tpid = AUX.unpack(value[:AUX.size])
+            if status & TP_STATUS_VLAN_VALID:
+                vid = tci & 0x0fff
+    return data, vid, addr[2] == PACKET_OUTGOING
+
+
+def main():
+    trunk_name, access_name, vid = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    trunk, access = open_port(trunk_name), open_tap(access_name)
+    counts = {}
+
+    def event(what):
+        counts[what] = counts.get(what, 0) + 1
+        if counts[what] <= 3 or counts[what] % 100 == 0:
+            print("%s (%d)" % (what, counts[what]), flush=True)
+
+    print("ready %s <-> %s vlan %d" % (trunk_name, access_name, vid), flush=True)
+    while True:
+        ready, _, _ = select.select([trunk, access], [], [])
+        for s in ready:
+            if s == access:
+                frame = os.read(access, 65535)
+                event("to %s tagged %d" % (trunk_name, vid))
+                trunk.send(frame[:12] + struct.pack("!HH", 0x8100, vid) + frame[12:])
+                continue
+            frame, tag, outgoing = receive(s)
+            if outgoing or len(frame) < 14:
+                continue  # our own sends, seen again
+            if tag == vid:
+                event("tagged %d from %s" % (vid, trunk_name))
+                os.write(access, frame)
+            elif tag is None:
+                event("untagged from %s dropped" % trunk_name)
+            else:
+                event("vlan %d from %s dropped" % (tag, trunk_name))
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        pass
