@@ -86,3 +86,20 @@ def test_usage_errors():
     assert r.returncode == 2 and "E0975" in r.stderr and "--dry-run" in r.stderr
     r = dry_run("--dry-run", "/nonexistent/dir")
     assert r.returncode == 1 and "E0974" in r.stderr and "/nonexistent/dir" in r.stderr
+
+
+def test_esp_grub_reading_boot_bls_lists_each_entry_once(tmp_path):
+    """RHEL/Fedora layout: the ESP's grub.cfg finds /boot by a file and
+    reads its BLS entries (blscfg); /boot is also scanned by itself."""
+    esp, boot = tmp_path / "esp", tmp_path / "boot"
+    (esp / "EFI" / "fedora").mkdir(parents=True)
+    (esp / "EFI" / "fedora" / "grub.cfg").write_text(
+        "search --no-floppy --file --set=root /loader/entries/a.conf\nblscfg\n")
+    (boot / "loader" / "entries").mkdir(parents=True)
+    (boot / "loader" / "entries" / "a.conf").write_text(bls("Fedora", "6.5.6", "a"))
+    (boot / "loader" / "entries" / "b.conf").write_text(bls("Fedora", "6.5.1", "b"))
+    r = dry_run("--dry-run", "--json", str(esp), str(boot))
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert [e["cmdline"] for e in doc] == ["entry=a", "entry=b"], doc
+    assert [e["default"] for e in doc] == [True, False]
