@@ -94,12 +94,14 @@ def test_esp_grub_reading_boot_bls_lists_each_entry_once(tmp_path):
     esp, boot = tmp_path / "esp", tmp_path / "boot"
     (esp / "EFI" / "fedora").mkdir(parents=True)
     (esp / "EFI" / "fedora" / "grub.cfg").write_text(
-        "search --no-floppy --file --set=root /loader/entries/a.conf\nblscfg\n")
+        "search --no-floppy --file --set=root /loader/entries/f-6.5.6.conf\nblscfg\n")
     (boot / "loader" / "entries").mkdir(parents=True)
-    (boot / "loader" / "entries" / "a.conf").write_text(bls("Fedora", "6.5.6", "a"))
-    (boot / "loader" / "entries" / "b.conf").write_text(bls("Fedora", "6.5.1", "b"))
+    # Names as installers write them (machine-id-version): grub's blscfg
+    # sorts by name, the BLS scan by version; both agree here.
+    (boot / "loader" / "entries" / "f-6.5.6.conf").write_text(bls("Fedora", "6.5.6", "a"))
+    (boot / "loader" / "entries" / "f-6.5.10.conf").write_text(bls("Fedora", "6.5.10", "b"))
     r = dry_run("--dry-run", "--json", str(esp), str(boot))
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
-    assert [e["cmdline"] for e in doc] == ["entry=a", "entry=b"], doc
+    assert [e["cmdline"] for e in doc] == ["entry=b", "entry=a"], doc
     assert [e["default"] for e in doc] == [True, False]
