@@ -11,6 +11,18 @@
                     time with 1 served NIC (netns + dnsmasq)
   dhcp4_ms dhcp6_ms time to lease v4-only (snboot.ipv6=0) and v6-only
                     (snboot.ipv4=0), netns + dnsmasq
+  kexec_ms_<path>[_256m], kexec_to_target_s_<path>[_256m]
+                    the two kexec paths (tools: kexec-tools kexec_load
+                    --no-checks; file: kexec_file_load) with the test
+                    target's initrd and with a 256 MiB one: the agent's
+                    load time, and seconds from its "rebooting into" line to
+                    the target kernel's first line (BENCH_BIG_BOOTS boots
+                    for 256 MiB, default 1)
+
+  local_boot_s local_ms
+                    power-on to the disk's own kernel through the local
+                    path (BLS on virtio): see tests/bench_localboot.py
+
   backend_boot_rps backend_p99_ms backend_errors backend_peak_rss_kib
                     server-stub under build/loadgen: see tests/bench_backend.py
 
@@ -25,6 +37,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness as h  # noqa: E402
 import bench_backend  # noqa: E402
+import bench_localboot  # noqa: E402
 
 SERIAL = "BENCH-0001"
 BOOTS = max(1, int(os.environ.get("BENCH_BOOTS", "3")))
@@ -103,6 +116,82 @@ def lease_ms(n_taps, served, family="v4", append=""):
     return out
 
 
+BIG_BOOTS = max(1, int(os.environ.get("BENCH_BIG_BOOTS", "1")))
+
+
+def big_initrd(path, mib=256):
+    """The test target's initrd followed by an uncompressed newc cpio
+    archive with one file of mib MiB (the kernel unpacks concatenated
+    archives; kexec has to carry and, with kexec_file_load, hash it all)."""
+    size = mib * 1024 * 1024
+    name = b"padding\0"
+
+    def header(ino, mode, filesize, nm):
+        fields = (ino, mode, 0, 0, 1, 0, filesize, 0, 0, 0, 0, len(nm), 0)
+        h_ = b"070701" + b"".join(b"%08X" % f for f in fields) + nm
+        return h_ + b"\0" * ((4 - len(h_) % 4) % 4)
+
+    with open(h.TARGET_INITRD, "rb") as src, open(path, "wb") as out:
+        out.write(src.read())
+        out.write(b"\0" * ((4 - out.tell() % 4) % 4))
+        out.write(header(1, 0o100644, size, name))
+        chunk = bytes(range(256)) * 4096
+        left = size
+        while left:
+            n = min(left, len(chunk))
+            out.write(chunk[:n])
+            left -= n
+        out.write(header(0, 0, 0, b"TRAILER!!!\0"))
+
+
+def kexec_boot(method, big):
+    """One boot with snboot.kexec=method: (kexec_ms, kexec_to_target_s)."""
+    tag = "%s%s" % (method, "-256m" if big else "")
+    with h.Stack("bench-kexec-%s" % tag) as st:
+        be = st.backend()
+        initrd = "initrd.img"
+        if big:
+            initrd = "big-initrd.img"
+            big_initrd(os.path.join(be.files, initrd))
+        be.add_profile("target", initrd=initrd)
+        be.add_machine(SERIAL, "target", action="provision")
+        be.serve()
+        vm = st.qemu(serial=SERIAL, append="snboot.kexec=%s" % method,
+                     memory=2048 if big else 1024,
+                     nic_args=h.qemu_user_nic_args(be.url(h.SLIRP_HOST))).start()
+        try:
+            m = vm.wait_for(r"snboot kexec: loaded .* with ([\w-]+).* in (\d+) ms",
+                            timeout=h.BOOT_TIMEOUT * (3 if big else 1))
+            path = m.group(1)
+            ms = int(m.group(2))
+            vm.wait_for(r"snboot kexec: rebooting into", start=vm.last_index)
+            t0 = vm.seconds_to(vm.last_index)
+            vm.wait_for(r"Linux version", start=vm.last_index)
+            t1 = vm.seconds_to(vm.last_index)
+            vm.wait_marker(timeout=h.BOOT_TIMEOUT * (3 if big else 1))
+        except h.HarnessError as e:
+            print("bench: kexec %s: %s" % (tag, str(e).splitlines()[0]), file=sys.stderr)
+            return None, None
+        want = "kexec-tools" if method == "tools" else "kexec_file_load"
+        if path != want:
+            print("bench: kexec %s took %s" % (tag, path), file=sys.stderr)
+            return None, None
+        return ms, round(t1 - t0, 3)
+
+
+def kexec_paths():
+    for big in (False, True):
+        n = BIG_BOOTS if big else BOOTS
+        for method in ("tools", "file"):
+            runs = [kexec_boot(method, big) for _ in range(n)]
+            suffix = "_%s%s" % (method, "_256m" if big else "")
+            for k, (name, unit) in enumerate((("kexec_ms", "ms"), ("kexec_to_target_s", "s"))):
+                vals = [r[k] for r in runs]
+                print("bench: %s%s per boot: %s" % (name, suffix, " ".join(map(str, vals))),
+                      file=sys.stderr, flush=True)
+                figure(name + suffix, h.median(vals) if None not in vals else None, unit)
+
+
 def main():
     for name, path in (("efi_image_bytes", h.IMAGE), ("agent_bytes", h.AGENT)):
         figure(name, os.path.getsize(path) if os.path.exists(path) else None, "bytes")
@@ -117,6 +206,9 @@ def main():
     figure("dhcp_ms", med([dhcp_ms(s) for s in stages], "dhcp_ms"), "ms")
     for stage in ("api", "download", "kexec"):
         figure("%s_ms" % stage, med([s.get(stage) for s in stages], stage + "_ms"), "ms")
+
+    kexec_paths()
+    bench_localboot.figures(figure, med, BOOTS)  # local_boot_s, local_ms
 
     bench_backend.figures(figure)  # backend_* (server-stub under build/loadgen)
 
