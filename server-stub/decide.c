@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "files.h"
 #include "validate.h"
 
 static const char *const tmpl_names[] = {

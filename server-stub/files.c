@@ -16,23 +16,6 @@
 #include "hashcache.h"
 #include "range.h"
 
-int files_name_is_safe(const char *name)
-{
-	if (!*name || *name == '/')
-		return 0;
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return 0;
-	for (const char *seg = name; seg;) {
-		const char *slash = strchr(seg, '/');
-		size_t n = slash ? (size_t)(slash - seg) : strlen(seg);
-		if (n == 0 || (n == 1 && seg[0] == '.') || (n == 2 && !strncmp(seg, "..", 2)))
-			return 0;
-		seg = slash ? slash + 1 : NULL;
-	}
-	return 1;
-}
-
 /* 1 if no segment is longer than NAME_MAX and the whole is below
  * PATH_MAX: longer names cannot exist, and the kernel would say so with
  * ENAMETOOLONG, which is not a server error. */

@@ -6,9 +6,8 @@
 #include <sys/stat.h>
 
 #include "ipxe.h"
+#include "validate.h"
 
-/* Pure: a relative name whose segments are neither empty, "." nor "..". */
-int files_name_is_safe(const char *name);
 /* Open a regular file below dirfd. 0, or -errno (-EINVAL: unsafe name). */
 int files_open(int dirfd, const char *name, int *fd, struct stat *st);
 /* Hex SHA-256 of a file (cached). 0, or -1 with a reason in why. */

@@ -35,3 +35,10 @@ $(BUILD)/server-stub-asan: $(SERVER_ASAN_OBJS)
 # The load generator (server-stub/tools/loadgen.c): libcurl multi.
 $(BUILD)/loadgen: server-stub/tools/loadgen.c server-stub/server.mk | $(BUILD)/.deps
 	gcc $(WARN) -O2 -g -o $@ $< -lcurl
+
+# libFuzzer over the pure input handling (validate, decide, range, cJSON).
+SERVER_FUZZ_SRCS := server-stub/fuzz/fuzz_input.c server-stub/validate.c server-stub/decide.c \
+		    server-stub/range.c server-stub/buf.c
+$(BUILD)/fuzz_server_input: $(SERVER_FUZZ_SRCS) $(SERVER_HDRS) server-stub/server.mk | $(BUILD)/.deps
+	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-o $@ $(SERVER_FUZZ_SRCS) -lcjson

@@ -27,4 +27,8 @@ const char *json_text_problem(const char *body, size_t n, size_t *at);
  * UTF-8 sequence. */
 size_t utf8_cut(const char *s, size_t max);
 
+/* A file name relative to the files directory: not empty, no leading
+ * '/', no empty, "." or ".." segment, no control characters. */
+int files_name_is_safe(const char *name);
+
 #endif
