@@ -21,6 +21,8 @@ int refuse_unauthorized(struct request *rq);
 enum MHD_Result dashboard_serve(struct request *rq);
 /* name: what follows "/files/" */
 enum MHD_Result files_serve(struct request *rq, const char *name);
+/* rest: what follows "/cas/": "<sha256 hex>/NAME" */
+enum MHD_Result files_serve_cas(struct request *rq, const char *rest);
 
 struct machine;
 /* What a machine boots now: its own action, or its policy's. */

@@ -63,15 +63,15 @@ const char *json_string(const cJSON *obj, const char *name)
 	return cJSON_IsString(item) ? item->valuestring : NULL;
 }
 
-/* "https://host:port/files" as the client reached us, so the same answer
+/* "https://host:port" as the client reached us, so the same answer
  * works for 10.0.2.2, [fd77:1::1] or localhost. */
 static int files_url(struct request *rq, struct buf *out)
 {
 	if (rq->srv->public_url)
-		return buf_printf(out, "%s/files", rq->srv->public_url);
+		return buf_printf(out, "%s", rq->srv->public_url);
 	const char *host = request_header(rq, MHD_HTTP_HEADER_HOST);
 	if (host && host_is_safe(host))
-		return buf_printf(out, "https://%s/files", host);
+		return buf_printf(out, "https://%s", host);
 
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
@@ -81,7 +81,7 @@ static int files_url(struct request *rq, struct buf *out)
 	if (!ci || getsockname(ci->connect_fd, (struct sockaddr *)&local, &len) < 0)
 		return -1;
 	sockaddr_text((struct sockaddr *)&local, 1, text, sizeof(text));
-	return buf_printf(out, "https://%s/files", text);
+	return buf_printf(out, "https://%s", text);
 }
 
 static enum MHD_Result reply_script(struct request *rq, struct buf *script)
@@ -328,7 +328,8 @@ static enum MHD_Result reply_provision(struct request *rq, const struct machine 
 	append_ip_arg(&cmdline, prof.cmdline, &t);
 	if (!strcmp(d->action, "provision-once"))
 		request_note(rq, "until-os-up");
-	plan.files_url = url.data;
+	plan.base_url = url.data;
+	plan.content_urls = rq->srv->content_urls;
 	plan.kernel = prof.kernel;
 	plan.kernel_sha256 = kernel_sha;
 	plan.cmdline = cmdline.data ? cmdline.data : "";

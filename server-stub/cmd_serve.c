@@ -29,7 +29,7 @@
 enum { OPT_CONFIG = 1, OPT_DB, OPT_CERT, OPT_KEY, OPT_LISTEN, OPT_FILES, OPT_PUBLIC_URL,
        OPT_ADMIN_TOKEN, OPT_ADMIN_TOKEN_FILE, OPT_THREADS, OPT_MAX_CONN, OPT_PER_IP,
        OPT_IDLE, OPT_REQUEST, OPT_GRACE, OPT_BUSY, OPT_TLS, OPT_EVENTS_KEEP,
-       OPT_UNKNOWN_RATE, OPT_UNKNOWN_KEPT, OPT_OS_UP, OPT_HELP = 'h' };
+       OPT_UNKNOWN_RATE, OPT_UNKNOWN_KEPT, OPT_OS_UP, OPT_CONTENT_URLS, OPT_HELP = 'h' };
 
 static const struct option serve_opts[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG },
@@ -53,6 +53,7 @@ static const struct option serve_opts[] = {
 	{ "unknown-events-rate", required_argument, NULL, OPT_UNKNOWN_RATE },
 	{ "unknown-events-kept", required_argument, NULL, OPT_UNKNOWN_KEPT },
 	{ "os-up-deadline", required_argument, NULL, OPT_OS_UP },
+	{ "content-urls", required_argument, NULL, OPT_CONTENT_URLS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -64,7 +65,7 @@ struct serve_config {
 	int nlisten;
 	int listen_from_cli; /* a --listen flag replaces the config file's */
 	unsigned threads, max_conn, per_ip, idle, request, grace, busy_ms;
-	unsigned events_keep, unknown_rate, unknown_kept, os_up;
+	unsigned events_keep, unknown_rate, unknown_kept, os_up, content_urls;
 	char *owned[MAX_OWNED]; /* strings read from the config file */
 	int nowned;
 };
@@ -97,6 +98,7 @@ static const char *apply(struct serve_config *cfg, int opt, const char *value, i
 		{ OPT_UNKNOWN_RATE, 0, 100000, offsetof(struct serve_config, unknown_rate) },
 		{ OPT_UNKNOWN_KEPT, 0, 100000000, offsetof(struct serve_config, unknown_kept) },
 		{ OPT_OS_UP, 1, 604800, offsetof(struct serve_config, os_up) },
+		{ OPT_CONTENT_URLS, 0, 1, offsetof(struct serve_config, content_urls) },
 	};
 	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
 		if (counts[i].opt != opt)
@@ -505,6 +507,7 @@ static int run_serve(const struct command *cmd, int argc, char **argv)
 	fit_descriptors(&cfg, &srv.lim);
 	srv.events_per_machine = cfg.events_keep;
 	srv.os_up_deadline = cfg.os_up;
+	srv.content_urls = (int)cfg.content_urls;
 	srv.unknown_events_kept = cfg.unknown_kept;
 	srv.bucket_rate = cfg.unknown_rate;
 	srv.bucket_burst = cfg.unknown_rate ? 5.0 * cfg.unknown_rate : 0;
@@ -633,6 +636,9 @@ const struct command cmd_serve = {
 	"                         machine (burst 5 s worth; default 10; over: 429)\n"
 	"  --unknown-events-kept N  events of unknown serials kept in all\n"
 	"                         (default 10000)\n"
+	"  --content-urls 0|1     1: boot scripts name files by content,\n"
+	"                         /cas/SHA256/NAME, cacheable for ever (default 0:\n"
+	"                         /files/NAME)\n"
 	"  --os-up-deadline S     a machine provisioned S seconds ago that has not\n"
 	"                         posted event stage os-up is flagged (default 1800)\n"
 	"  -h, --help             this text\n\n"

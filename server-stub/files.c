@@ -91,12 +91,17 @@ static int etag_listed(const char *header, const char *etag)
 	return strstr(header, etag) != NULL;
 }
 
-static void add_file_headers(struct MHD_Response *resp, const char *etag, const struct stat *st)
+static void add_file_headers(struct MHD_Response *resp, const char *etag, const struct stat *st,
+			     int immutable)
 {
 	char date[64];
 	struct tm tm;
 
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, etag);
+	/* /cas/ URLs name the content: it never changes under them. Plain
+	 * names are revalidated (the ETag makes that cheap). */
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+				immutable ? "public, max-age=31536000, immutable" : "no-cache");
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
 	gmtime_r(&st->st_mtime, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
@@ -105,7 +110,7 @@ static void add_file_headers(struct MHD_Response *resp, const char *etag, const 
 
 /* Takes fd: the response owns it from here on. */
 static enum MHD_Result reply_file(struct request *rq, unsigned status, int fd, const struct stat *st,
-				  const char *etag, uint64_t first, uint64_t len)
+				  const char *etag, uint64_t first, uint64_t len, int immutable)
 {
 	struct MHD_Response *resp;
 	char content_range[96];
@@ -120,7 +125,7 @@ static enum MHD_Result reply_file(struct request *rq, unsigned status, int fd, c
 	}
 	if (!resp)
 		return MHD_NO;
-	add_file_headers(resp, etag, st);
+	add_file_headers(resp, etag, st, immutable);
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/octet-stream");
 	if (status == MHD_HTTP_PARTIAL_CONTENT) {
 		snprintf(content_range, sizeof(content_range), "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64,
@@ -144,16 +149,17 @@ static enum MHD_Result reply_unsatisfiable(struct request *rq, const struct stat
 }
 
 static enum MHD_Result reply_not_modified(struct request *rq, const char *etag,
-					  const struct stat *st)
+					  const struct stat *st, int immutable)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 	if (!resp)
 		return MHD_NO;
-	add_file_headers(resp, etag, st);
+	add_file_headers(resp, etag, st, immutable);
 	return reply_queue(rq, MHD_HTTP_NOT_MODIFIED, resp, 0);
 }
 
-enum MHD_Result files_serve(struct request *rq, const char *name)
+/* want: the SHA-256 the URL names (/cas/), or NULL for /files/. */
+static enum MHD_Result serve(struct request *rq, const char *name, const char *want)
 {
 	struct stat st;
 	char hex[SHA256_HEX_LEN], etag[SHA256_HEX_LEN + 10];
@@ -189,10 +195,17 @@ enum MHD_Result files_serve(struct request *rq, const char *name)
 		return reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "read: %s", strerror(e));
 	}
 	snprintf(etag, sizeof(etag), "\"sha256-%s\"", hex);
+	int immutable = want != NULL;
+	if (want && strcmp(want, hex)) {
+		close(fd);
+		return reply_text(rq, MHD_HTTP_NOT_FOUND,
+				  "%s has other content now (sha256 %.12s...): ask the backend again",
+				  name, hex);
+	}
 
 	if (etag_listed(request_header(rq, MHD_HTTP_HEADER_IF_NONE_MATCH), etag)) {
 		close(fd);
-		return reply_not_modified(rq, etag, &st);
+		return reply_not_modified(rq, etag, &st, immutable);
 	}
 	/* If-Range with anything but our current tag: the client's partial
 	 * copy is stale, so it gets the whole file. */
@@ -203,12 +216,31 @@ enum MHD_Result files_serve(struct request *rq, const char *name)
 	switch (range_parse(range, (uint64_t)st.st_size, &first, &len)) {
 	case RANGE_OK:
 		request_note(rq, "range=%" PRIu64 "-%" PRIu64, first, first + len - 1);
-		return reply_file(rq, MHD_HTTP_PARTIAL_CONTENT, fd, &st, etag, first, len);
+		return reply_file(rq, MHD_HTTP_PARTIAL_CONTENT, fd, &st, etag, first, len, immutable);
 	case RANGE_UNSATISFIABLE:
 		close(fd);
 		return reply_unsatisfiable(rq, &st);
 	case RANGE_NONE:
 		break;
 	}
-	return reply_file(rq, MHD_HTTP_OK, fd, &st, etag, 0, (uint64_t)st.st_size);
+	return reply_file(rq, MHD_HTTP_OK, fd, &st, etag, 0, (uint64_t)st.st_size, immutable);
+}
+
+enum MHD_Result files_serve(struct request *rq, const char *name)
+{
+	return serve(rq, name, NULL);
+}
+
+enum MHD_Result files_serve_cas(struct request *rq, const char *rest)
+{
+	char want[SHA256_HEX_LEN];
+	size_t i;
+	for (i = 0; i < 64 && ((rest[i] >= '0' && rest[i] <= '9') || (rest[i] >= 'a' && rest[i] <= 'f'));
+	     i++)
+		want[i] = rest[i];
+	if (i != 64 || rest[64] != '/')
+		return reply_text(rq, MHD_HTTP_NOT_FOUND,
+				  "content URLs are /cas/<64 lower-case hex digits>/NAME");
+	want[64] = '\0';
+	return serve(rq, rest + 65, want);
 }

@@ -35,6 +35,7 @@ struct server {
 	struct db *db;
 	int files_dirfd;
 	const char *public_url;  /* without trailing '/', or NULL: use Host */
+	int content_urls;        /* scripts name files by content: /cas/HEX/NAME */
 	struct server_limits lim;
 
 	pthread_mutex_t token_lock; /* admin_token is swapped on SIGHUP */

@@ -38,24 +38,27 @@ static int append_cmdline_word(struct buf *out, const char *value)
 	return out->failed ? -1 : 0;
 }
 
-static void append_fetch(struct buf *out, const char *cmd, const char *files_url,
+static void append_fetch(struct buf *out, const char *cmd, const struct provision_plan *plan,
 			 const char *name, const char *sha256)
 {
-	buf_printf(out, "%s --sha256=%s %s/", cmd, sha256, files_url);
+	if (plan->content_urls) /* the URL names the content: caches may keep it */
+		buf_printf(out, "%s --sha256=%s %s/cas/%s/", cmd, sha256, plan->base_url, sha256);
+	else
+		buf_printf(out, "%s --sha256=%s %s/files/", cmd, sha256, plan->base_url);
 	url_append_path(out, name);
 }
 
 int ipxe_provision_script(struct buf *out, const struct provision_plan *plan)
 {
 	buf_puts(out, "#!ipxe\n");
-	append_fetch(out, "kernel", plan->files_url, plan->kernel, plan->kernel_sha256);
+	append_fetch(out, "kernel", plan, plan->kernel, plan->kernel_sha256);
 	if (plan->cmdline && *plan->cmdline)
 		buf_printf(out, " %s", plan->cmdline);
 	buf_puts(out, " snboot.serial=");
 	append_cmdline_word(out, plan->serial);
 	buf_puts(out, "\n");
 	for (int i = 0; i < plan->n_initrds; i++) {
-		append_fetch(out, "initrd", plan->files_url, plan->initrd[i], plan->initrd_sha256[i]);
+		append_fetch(out, "initrd", plan, plan->initrd[i], plan->initrd_sha256[i]);
 		buf_puts(out, "\n");
 	}
 	buf_puts(out, "boot\n");

@@ -9,7 +9,8 @@
 #define MAX_INITRDS 8
 
 struct provision_plan {
-	const char *files_url;     /* "https://host:port/files", no trailing slash */
+	const char *base_url;      /* "https://host:port", no trailing slash */
+	int content_urls;          /* /cas/<sha256>/NAME instead of /files/NAME */
 	const char *kernel;        /* names relative to the files directory */
 	const char *kernel_sha256;
 	const char *initrd[MAX_INITRDS];

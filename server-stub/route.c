@@ -34,6 +34,8 @@ enum MHD_Result route_request(struct request *rq)
 	if (!strcmp(rq->path, "/dashboard") || !strcmp(rq->path, "/dashboard/") ||
 	    !strcmp(rq->path, "/dashboard.js"))
 		return dashboard_serve(rq);
+	if ((rest = after_prefix(rq->path, "/cas/")))
+		return files_serve_cas(rq, rest);
 	if ((rest = after_prefix(rq->path, "/files/")))
 		return files_serve(rq, rest);
 	return reply_text(rq, MHD_HTTP_NOT_FOUND, "no such endpoint");

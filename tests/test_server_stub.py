@@ -457,3 +457,35 @@ def test_no_token_dual_stack_public_url_and_clean_shutdown(tmp_path):
     finally:
         if s.proc.poll() is None:
             s.proc.kill()
+
+
+def test_content_urls_are_immutable_and_go_away_with_the_content(tmp_path):
+    s = Server(tmp_path, listen=("127.0.0.1:0",), extra=("--content-urls", "1"))
+    try:
+        (s.files / "k").write_bytes(b"kernel v1")
+        (s.files / "i").write_bytes(b"initrd")
+        cli("add-profile", "--name", "p", "--kernel", "k", "--initrd", "i", db=s.db)
+        cli("add-machine", "--serial", "CAS-1", "--profile", "p", db=s.db)
+        r, body = s.request("POST", "/api/v1/boot", {"serial": "CAS-1"})
+        (ksha, kurl, _), (isha, iurl) = parse_script(body.decode())
+        port = s.port()
+        assert kurl == f"https://127.0.0.1:{port}/cas/{ksha}/k"
+        assert iurl == f"https://127.0.0.1:{port}/cas/{isha}/i"
+        path = kurl.split(str(port), 1)[1]
+        r, data = s.request("GET", path, headers={"Range": "bytes=0-5"})
+        assert r.status == 206 and data == b"kernel"
+        assert r.getheader("Cache-Control") == "public, max-age=31536000, immutable"
+        assert r.getheader("ETag") == f'"sha256-{ksha}"'
+        r, _ = s.request("GET", "/files/k")
+        assert r.getheader("Cache-Control") == "no-cache"
+        # New content: the old URL is gone, the next script names the new one.
+        (s.files / "k").write_bytes(b"kernel v2")
+        r, data = s.request("GET", path)
+        assert r.status == 404 and b"has other content now" in data
+        (ksha2, kurl2, _), _ = parse_script(
+            s.request("POST", "/api/v1/boot", {"serial": "CAS-1"})[1].decode())
+        assert ksha2 != ksha and s.request("GET", kurl2.split(str(port), 1)[1])[1] == b"kernel v2"
+        assert s.request("GET", "/cas/xyz/k")[0].status == 404
+        assert s.request("GET", f"/cas/{ksha2}/../k")[0].status == 400
+    finally:
+        assert s.stop() == 0
