@@ -8,7 +8,9 @@
   an unpinned http:// kernel is refused (E0728, never requested) and the
   local path follows; pinned http:// artifacts boot; an initrd whose hash
   does not match --sha256 is never kexeced (E0723); a backend that answers
-  500 three times and then the script boots.
+  500 three times and then the script boots; an initrd cut halfway is
+  resumed with Range/If-Range and boots; an initrd larger than the VM's RAM
+  is refused with both sizes named.
 Run: flock /tmp/snboot-qemu.lock /usr/bin/python3 -m pytest -v tests/test_trust.py
 """
 import hashlib
@@ -16,6 +18,7 @@ import http.server
 import json
 import os
 import re
+import socket
 import ssl
 import threading
 
@@ -48,6 +51,7 @@ class Servers:
         self.fail_first = fail_first
         self.requests = []     # (scheme, method, path, status)
         self.events = []
+        self.ranges = []       # (Range, If-Range) of the cut file's requests
         self._lock = threading.Lock()
         self.https = self._server(tls=True)
         self.http = self._server(tls=False)
@@ -88,6 +92,34 @@ class Servers:
                 except OSError:
                     pass
 
+            def cut(self):
+                """The initrd with an ETag; the first answer stops halfway
+                (connection closed), later ones honour Range/If-Range."""
+                with open(h.TARGET_INITRD, "rb") as f:
+                    data = f.read()
+                rng = self.headers.get("Range")
+                with outer._lock:
+                    outer.requests.append((scheme, self.command, self.path, 206 if rng else 200))
+                    outer.ranges.append((rng, self.headers.get("If-Range")))
+                if not rng:
+                    self.send_response(200)
+                    self.send_header("Content-Length", str(len(data)))
+                    self.send_header("ETag", '"initrd-1"')
+                    self.end_headers()
+                    self.wfile.write(data[:len(data) // 2])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                first = int(re.match(r"bytes=(\d+)-$", rng).group(1))
+                self.send_response(206)
+                self.send_header("Content-Length", str(len(data) - first))
+                self.send_header("Content-Range", "bytes %d-%d/%d" % (first, len(data) - 1,
+                                                                      len(data)))
+                self.send_header("ETag", '"initrd-1"')
+                self.end_headers()
+                self.wfile.write(data[first:])
+
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 if self.path == "/api/v1/events":
@@ -105,6 +137,8 @@ class Servers:
             def do_GET(self):
                 if self.path == "/files/huge.img":
                     return self.huge()
+                if self.path == "/files/cut-initrd.img":
+                    return self.cut()
                 path = outer.FILES.get(self.path)
                 if not path:
                     return self.reply(404, b"not found\n")
@@ -233,3 +267,17 @@ def test_initrd_larger_than_ram_refused_agent_alive(stack, servers):
     assert len(servers.boot_posts()) > posts, "the agent did not ask the backend again"
     vm.assert_absent(h.MARKER, 3, start=vm.last_index)
     assert not vm.console.search(r"Out of memory|Kernel panic|oom-kill")[1]
+
+
+def test_initrd_cut_halfway_resumes_and_boots(stack, servers):
+    servers.script = boot_script(servers.url("https", "/files/vmlinuz"),
+                                 servers.url("https", "/files/cut-initrd.img"),
+                                 initrd_pin=sha256_file(h.TARGET_INITRD))
+    vm = vm_for(stack, servers).start()
+    cmdline = vm.wait_marker()
+    assert h.serial_in_cmdline(cmdline, SERIAL), cmdline
+    half = os.path.getsize(h.TARGET_INITRD) // 2
+    assert servers.ranges[0] == (None, None), servers.ranges
+    assert ("bytes=%d-" % half, '"initrd-1"') in servers.ranges[1:], servers.ranges
+    assert vm.console.search(r"cut-initrd\.img: .* 1 resume\(s\), 0 restart\(s\), "
+                             r"sha256 [0-9a-f]{64} \(verified\)")[1]
