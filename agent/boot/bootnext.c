@@ -413,3 +413,25 @@ int bootnext_to_disk(struct sn_err *e)
 	reboot(RB_AUTOBOOT);
 	return sn_fail(e, SN_E_BOOTNEXT_REBOOT, "reboot(RB_AUTOBOOT): %s", strerror(errno));
 }
+
+int bootnext_maybe(const char *mode, struct sn_err *e)
+{
+	char why[300], msg[400];
+	struct sn_err be;
+
+	if (strcmp(mode, "bootnext") == 0) {
+		logmsg("local", "snboot.local=bootnext: handing the disk to the firmware");
+		return bootnext_to_disk(e);
+	}
+	if (strcmp(mode, "auto") != 0)
+		return SN_OK;
+	if (!bootnext_auto_ok(why, sizeof(why))) {
+		logmsg("local", "snboot.local=auto: kexec (%s)", why);
+		return SN_OK;
+	}
+	logmsg("local", "snboot.local=auto: bootnext (%s)", why);
+	sn_clear(&be);
+	bootnext_to_disk(&be);
+	logmsg("local", "%s; going on with kexec", sn_format(&be, msg, sizeof(msg)));
+	return SN_OK;
+}

@@ -56,4 +56,10 @@ int bootnext_auto_ok(char *why, size_t why_len);
  * Returns only on failure. */
 int bootnext_to_disk(struct sn_err *e);
 
+/* snboot.local at the start of the local-disk path. Returns SN_OK when the
+ * kexec path should go on: mode "kexec"; "auto" deciding against BootNext
+ * (not UEFI, no ESP with a loader) or BootNext failing (logged). With
+ * "bootnext" it returns only on failure, with e set: no kexec then. */
+int bootnext_maybe(const char *mode, struct sn_err *e);
+
 #endif
