@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_pg.h"
 #include "decide.h"
 #include "log.h"
 
@@ -17,6 +18,7 @@ struct conn_slot {
 };
 
 struct db {
+	struct pg *pg; /* the PostgreSQL engine, or NULL for SQLite */
 	char *path;
 	int busy_ms;
 	pthread_key_t key; /* this thread's struct conn_slot */
@@ -142,6 +144,15 @@ int db_open(const char *path, int busy_ms, struct db **out)
 		free(db);
 		return -1;
 	}
+	if (pg_is_uri(path)) {
+		if (pg_open(path, busy_ms, &db->pg) < 0) {
+			free(db->path);
+			free(db);
+			return -1;
+		}
+		*out = db;
+		return 0;
+	}
 	db->busy_ms = busy_ms;
 	pthread_mutex_init(&db->lock, NULL);
 	/* No destructor: connections are closed by db_close, after every
@@ -179,6 +190,12 @@ void db_close(struct db *db)
 {
 	if (!db)
 		return;
+	if (db->pg) {
+		pg_close(db->pg);
+		free(db->path);
+		free(db);
+		return;
+	}
 	for (struct conn_slot *s = db->slots, *next; s; s = next) {
 		next = s->next;
 		sqlite3_close(s->conn);
@@ -233,6 +250,8 @@ static int exec_bound(struct db *db, const char *sql, const char *const *args, i
 
 int db_profile_put(struct db *db, const struct profile *p)
 {
+	if (db->pg)
+		return pg_profile_put(db->pg, p);
 	const char *args[] = { p->name, p->kernel, p->initrd, p->cmdline ? p->cmdline : "",
 			       p->initrds };
 	int rc = exec_bound(db, "INSERT OR REPLACE INTO profiles(name, kernel, initrd, cmdline, "
@@ -242,6 +261,8 @@ int db_profile_put(struct db *db, const struct profile *p)
 
 int db_profile_delete(struct db *db, const char *name)
 {
+	if (db->pg)
+		return pg_profile_delete(db->pg, name);
 	const char *args[] = { name };
 	int n = exec_bound(db, "DELETE FROM profiles WHERE name = ?", args, 1);
 	return n < 0 ? n : n > 0;
@@ -251,6 +272,8 @@ int db_profile_delete(struct db *db, const char *name)
 
 int db_profiles_each(struct db *db, profile_fn fn, void *ctx)
 {
+	if (db->pg)
+		return pg_profiles_each(db->pg, fn, ctx);
 	sqlite3_stmt *st = NULL;
 	sqlite3 *c = conn(db);
 	if (!c)
@@ -277,6 +300,8 @@ int db_profiles_each(struct db *db, profile_fn fn, void *ctx)
 
 int db_setting_get(struct db *db, const char *key, char **out)
 {
+	if (db->pg)
+		return pg_setting_get(db->pg, key, out);
 	sqlite3_stmt *st = NULL;
 	sqlite3 *c = conn(db);
 	*out = NULL;
@@ -299,6 +324,8 @@ int db_setting_get(struct db *db, const char *key, char **out)
 
 int db_setting_put(struct db *db, const char *key, const char *value)
 {
+	if (db->pg)
+		return pg_setting_put(db->pg, key, value);
 	const char *args[] = { key, value };
 	int rc = exec_bound(db, "INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", args, 2);
 	return rc < 0 ? rc : 0;
@@ -316,6 +343,8 @@ void pool_free(struct pool *p)
 
 int db_pool_put(struct db *db, const struct pool *p)
 {
+	if (db->pg)
+		return pg_pool_put(db->pg, p);
 	const char *args[] = { p->name, p->network, p->first, p->last, p->gateway };
 	int rc = exec_bound(db, "INSERT OR REPLACE INTO pools(name, network, first, last, gateway) "
 			    "VALUES (?, ?, ?, ?, ?)", args, 5);
@@ -324,6 +353,8 @@ int db_pool_put(struct db *db, const struct pool *p)
 
 int db_pool_delete(struct db *db, const char *name)
 {
+	if (db->pg)
+		return pg_pool_delete(db->pg, name);
 	const char *args[] = { name };
 	sqlite3 *c = conn(db);
 	if (!c)
@@ -342,6 +373,8 @@ int db_pool_delete(struct db *db, const char *name)
 
 int db_pools_each(struct db *db, pool_fn fn, void *ctx)
 {
+	if (db->pg)
+		return pg_pools_each(db->pg, fn, ctx);
 	sqlite3_stmt *st = NULL;
 	sqlite3 *c = conn(db);
 	if (!c)
@@ -391,6 +424,8 @@ static int query_addr(sqlite3 *c, const char *sql, const char *const *args, int 
 int db_lease(struct db *db, const char *pool, const char *first, uint64_t size,
 	     const char *serial, char out[46])
 {
+	if (db->pg)
+		return pg_lease(db->pg, pool, first, size, serial, out);
 	const char *args[] = { pool, serial };
 	sqlite3_stmt *st = NULL;
 	unsigned char *used = NULL;
@@ -457,6 +492,8 @@ done:
 int db_addresses_set(struct db *db, const char *serial, const char *addresses_json,
 		     char **conflict_addr, char **taken_by)
 {
+	if (db->pg)
+		return pg_addresses_set(db->pg, serial, addresses_json, conflict_addr, taken_by);
 	const char *args[] = { serial, addresses_json };
 	sqlite3_stmt *st = NULL;
 	sqlite3 *c = conn(db);
@@ -498,6 +535,8 @@ rollback:
 
 int db_addresses_release(struct db *db, const char *serial)
 {
+	if (db->pg)
+		return pg_addresses_release(db->pg, serial);
 	const char *args[] = { serial };
 	return exec_bound(db, "DELETE FROM leases WHERE serial = ?", args, 1);
 }
@@ -514,6 +553,8 @@ void profile_free(struct profile *p)
 
 int db_profile_get(struct db *db, const char *name, struct profile *out)
 {
+	if (db->pg)
+		return pg_profile_get(db->pg, name, out);
 	sqlite3_stmt *st = NULL;
 	sqlite3 *c = conn(db);
 
@@ -548,6 +589,8 @@ int db_profile_get(struct db *db, const char *name, struct profile *out)
 int db_machine_put(struct db *db, const char *serial, const char *action,
 		   const char *profile)
 {
+	if (db->pg)
+		return pg_machine_put(db->pg, serial, action, profile);
 	const char *args[] = { serial, action, profile };
 	int rc = exec_bound(db, "INSERT INTO machines(serial, action, profile) "
 			    "VALUES (?1, ?2, ?3) ON CONFLICT(serial) DO UPDATE SET "
@@ -557,6 +600,8 @@ int db_machine_put(struct db *db, const char *serial, const char *action,
 
 int db_machine_delete(struct db *db, const char *serial)
 {
+	if (db->pg)
+		return pg_machine_delete(db->pg, serial);
 	const char *args[] = { serial };
 	sqlite3 *c = conn(db);
 	if (!c)
@@ -582,6 +627,8 @@ int db_machine_delete(struct db *db, const char *serial)
 
 int db_machine_mark(struct db *db, const char *serial, int up, const char *now)
 {
+	if (db->pg)
+		return pg_machine_mark(db->pg, serial, up, now);
 	const char *args[] = { now, serial };
 	int n = exec_bound(db, up ? "UPDATE machines SET up_at = ? WHERE serial = ?"
 			   : "UPDATE machines SET provisioned_at = ? WHERE serial = ?", args, 2);
@@ -590,6 +637,8 @@ int db_machine_mark(struct db *db, const char *serial, int up, const char *now)
 
 int db_machine_times(struct db *db, const char *serial, char **provisioned_at, char **up_at)
 {
+	if (db->pg)
+		return pg_machine_times(db->pg, serial, provisioned_at, up_at);
 	sqlite3_stmt *st = NULL;
 	sqlite3 *c = conn(db);
 	*provisioned_at = *up_at = NULL;
@@ -613,6 +662,8 @@ int db_machine_times(struct db *db, const char *serial, char **provisioned_at, c
 
 int db_boots_each(struct db *db, const char *serial, int limit, boot_fn fn, void *ctx)
 {
+	if (db->pg)
+		return pg_boots_each(db->pg, serial, limit, fn, ctx);
 	sqlite3_stmt *st = NULL;
 	sqlite3 *c = conn(db);
 	if (!c)
@@ -646,6 +697,8 @@ int db_boots_each(struct db *db, const char *serial, int limit, boot_fn fn, void
 
 int db_machine_confirm_up(struct db *db, const char *serial)
 {
+	if (db->pg)
+		return pg_machine_confirm_up(db->pg, serial);
 	const char *args[] = { serial };
 	int n = exec_bound(db, "UPDATE machines SET action = 'local' "
 			   "WHERE serial = ? AND action = 'provision-once'", args, 1);
@@ -735,6 +788,8 @@ static int machine_query(struct db *db, const char *sql, const char *const *args
 
 int db_machine_get(struct db *db, const char *serial, struct machine *out)
 {
+	if (db->pg)
+		return pg_machine_get(db->pg, serial, out);
 	const char *args[] = { serial };
 	return machine_query(db, "SELECT " MACHINE_COLUMNS " FROM machines WHERE serial = ?",
 			     args, 1, out);
@@ -743,6 +798,8 @@ int db_machine_get(struct db *db, const char *serial, struct machine *out)
 int db_machine_seen(struct db *db, const char *serial, const char *facts_json,
 		    const char *now, struct machine *out)
 {
+	if (db->pg)
+		return pg_machine_seen(db->pg, serial, facts_json, now, out);
 	const char *args[] = { serial, facts_json, now };
 	/* One statement, so the answer is the row this request wrote. */
 	int rc = machine_query(db,
@@ -755,6 +812,8 @@ int db_machine_seen(struct db *db, const char *serial, const char *facts_json,
 
 int db_machines_each(struct db *db, machine_fn fn, void *ctx)
 {
+	if (db->pg)
+		return pg_machines_each(db->pg, fn, ctx);
 	sqlite3_stmt *st = NULL;
 	sqlite3 *c = conn(db);
 	if (!c)
@@ -815,6 +874,8 @@ static int event_trim(sqlite3 *c, const char *sql, const char *serial, unsigned 
 int db_event_add(struct db *db, const struct event *e, unsigned keep_per_machine,
 		 unsigned keep_orphans, int only_known, int *known)
 {
+	if (db->pg)
+		return pg_event_add(db->pg, e, keep_per_machine, keep_orphans, only_known, known);
 	sqlite3_stmt *st = NULL;
 	sqlite3 *c = conn(db);
 	if (!c)
@@ -862,6 +923,8 @@ rollback:
 
 int db_events_each(struct db *db, const char *serial, int limit, event_fn fn, void *ctx)
 {
+	if (db->pg)
+		return pg_events_each(db->pg, serial, limit, fn, ctx);
 	sqlite3_stmt *st = NULL;
 	sqlite3 *c = conn(db);
 	if (!c)

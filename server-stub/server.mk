@@ -1,12 +1,14 @@
 # The reference backend (server-stub/): host gcc and glibc, libmicrohttpd
-# over GnuTLS, SQLite, cJSON, libcrypto for SHA-256, and libcurl (GnuTLS
-# flavour) for the `ctl` command. Included by the
+# over GnuTLS, SQLite or PostgreSQL (libpq), cJSON, libcrypto for SHA-256,
+# and libcurl (GnuTLS flavour) for the `ctl` command. Included by the
 # top Makefile, which defines BUILD and WARN.
 SERVER_SRCS    := $(sort $(wildcard server-stub/*.c))
+SERVER_CFLAGS_PG := -I/usr/include/postgresql
 SERVER_OBJS    := $(patsubst server-stub/%.c,$(BUILD)/server-obj/%.o,$(SERVER_SRCS))
 SERVER_HDRS    := $(wildcard server-stub/*.h)
-SERVER_CFLAGS  := $(WARN) -O2 -g -pthread -fstack-protector-strong -D_FORTIFY_SOURCE=2
-SERVER_LDLIBS  := -lmicrohttpd -lsqlite3 -lcjson -lcrypto -lcurl -pthread
+SERVER_CFLAGS  := $(WARN) -O2 -g -pthread -fstack-protector-strong -D_FORTIFY_SOURCE=2 \
+		  $(SERVER_CFLAGS_PG)
+SERVER_LDLIBS  := -lmicrohttpd -lsqlite3 -lpq -lcjson -lcrypto -lcurl -pthread
 
 # The dashboard's files are built into dashboard.o (.incbin).
 SERVER_DASH    := $(wildcard server-stub/dashboard/*)
@@ -27,7 +29,7 @@ SERVER_ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefine
 
 $(BUILD)/server-obj-asan/%.o: server-stub/%.c $(SERVER_HDRS) server-stub/server.mk | $(BUILD)/.deps
 	@mkdir -p $(dir $@)
-	gcc $(WARN) -O1 -g -pthread $(SERVER_ASAN_FLAGS) -c -o $@ $<
+	gcc $(WARN) -O1 -g -pthread $(SERVER_ASAN_FLAGS) $(SERVER_CFLAGS_PG) -c -o $@ $<
 
 $(BUILD)/server-stub-asan: $(SERVER_ASAN_OBJS)
 	gcc $(SERVER_ASAN_FLAGS) -o $@ $^ $(SERVER_LDLIBS)

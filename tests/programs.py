@@ -57,6 +57,7 @@ PROGRAMS = {
     "busybox": "busybox-static",          # the initramfs, the test target
     "xxd": "xxd",                         # tests/fixtures/capture_smbios.sh
     "chromium": "chromium",               # tests/test_server_dashboard.py
+    "setpriv": "util-linux",              # tests/test_server_postgres.py (postgres as nobody)
     # disk images of the local-disk scenarios (tests/disks.py)
     "mkfs.ext4": "e2fsprogs",
     "mkfs.xfs": "xfsprogs",
