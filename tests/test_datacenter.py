@@ -175,10 +175,10 @@ class VlanSwitch:
     carries VLAN vid tagged; the tap `access` it creates is the untagged
     provisioning network (10.77.1.1/24 here, dnsmasq and the backend)."""
 
-    def __init__(self, ns, trunk, access, vid, name):
+    def __init__(self, ns, trunk, access, vid, name, lldp=False):
         self.ns = ns
         cmd = h.netns_prefix(ns) + [sys.executable, "-u", os.path.join(h.ROOT, "tests", "vlanswitch.py"),
-                                    trunk, access, str(vid)]
+                                    trunk, access, str(vid)] + (["lldp"] if lldp else [])
         self.proc = h.popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
         self.log = h.LineStream(self.proc.stdout, h.log_path(name + ".vlanswitch.log"))
@@ -191,24 +191,50 @@ class VlanSwitch:
         self.log.join()
 
 
+def vlan_lab(stack, lldp=False):
+    """Tap 1 is a trunk port carrying VLAN 100 only; the untagged side of
+    the user-space switch (tap vdh) is 10.77.1.1/24 with dnsmasq."""
+    lab = h.NicLab(stack, 0, serials=[SERIAL], v6=False)
+    lab.ns.ip("tuntap", "add", "tap1", "mode", "tap")
+    lab.ns.ip("link", "set", "tap1", "mtu", "1504", "up")
+    sw = stack.add(VlanSwitch(lab.ns, "tap1", "vdh", 100, stack.name, lldp=lldp))
+    lab.ns.ip("addr", "add", "10.77.1.1/24", "dev", "vdh")
+    lab.ns.ip("link", "set", "vdh", "up")
+    dns = lab.stack.dnsmasq(lab.ns, "vdh", h.dnsmasq_v4_args(1, lab.url4(1)))
+    return lab, sw, dns
+
+
+# vnet_hdr=off: the guest then checksums and segments itself, so the
+# frames the switch copies are whole.
+VLAN_NIC = ["-netdev", "tap,id=n1,ifname=tap1,script=no,downscript=no,vnet_hdr=off",
+            "-device", "virtio-net-pci,netdev=n1,mac=%s" % h.nic_mac(1)]
+
+
+def test_vlan_named_by_lldp(stack, netns_ok):
+    """No parameter: the switch's LLDP frame names PVID 100 for the port;
+    the agent adds eth0.100 to the race, saying so, and it wins."""
+    lab, sw, dns = vlan_lab(stack, lldp=True)
+    vm = stack.qemu(name=stack.name, serial=SERIAL, netns=lab.ns, nic_args=VLAN_NIC,
+                    append="snboot.ipv6=0")
+    vm.start()
+    booted(vm)
+    vm.wait_for(r"snboot lldp: eth0: LLDP from snboot-test-switch \(mac 02:00:5e:00:01:07, "
+                r"port subtype 5 Ethernet1/7\): PVID 100", timeout=1)
+    vm.wait_for(r"snboot net: eth0\.100: VLAN 100 on eth0 \(LLDP: the switch names it\)",
+                timeout=1)
+    vm.wait_for(r"snboot net: eth0\.100: won: dhcp4 10\.77\.1\.1\d\d", timeout=1)
+    assert dns.log.search(r"DHCPACK\(vdh\) 10\.77\.1\.1\d\d 52:54:00:00:00:01")[1]
+    assert sw.log.search(r"^lldp pvid 100 to tap1")[1]
+
+
 def test_provisioning_only_on_vlan_100(stack, netns_ok):
     """The switch port carries the provisioning network only tagged, VLAN
     100 (untagged frames go nowhere). snboot.vlan=100 makes eth0.100 and
     races it beside eth0; the VLAN wins. The host kernel has no 802.1Q, so
     the tagging is tests/vlanswitch.py's."""
-    lab = h.NicLab(stack, 0, serials=[SERIAL], v6=False)
-    lab.ns.ip("tuntap", "add", "tap1", "mode", "tap")
-    lab.ns.ip("link", "set", "tap1", "mtu", "1504", "up")
-    sw = stack.add(VlanSwitch(lab.ns, "tap1", "vdh", 100, stack.name))
-    lab.ns.ip("addr", "add", "10.77.1.1/24", "dev", "vdh")
-    lab.ns.ip("link", "set", "vdh", "up")
-    dns = lab.stack.dnsmasq(lab.ns, "vdh", h.dnsmasq_v4_args(1, lab.url4(1)))
-    # vnet_hdr=off: the guest then checksums and segments itself, so the
-    # frames the switch copies are whole.
-    nic = ["-netdev", "tap,id=n1,ifname=tap1,script=no,downscript=no,vnet_hdr=off",
-           "-device", "virtio-net-pci,netdev=n1,mac=%s" % h.nic_mac(1)]
-    vm = stack.qemu(name=stack.name, serial=SERIAL, netns=lab.ns, nic_args=nic,
-                    append="snboot.vlan=100 snboot.ipv6=0")
+    lab, sw, dns = vlan_lab(stack)
+    vm = stack.qemu(name=stack.name, serial=SERIAL, netns=lab.ns, nic_args=VLAN_NIC,
+                    append="snboot.vlan=100 snboot.ipv6=0 snboot.lldp=0")
     vm.start()
     booted(vm)
     vm.wait_for(r"snboot net: eth0\.100: VLAN 100 on eth0 \(snboot\.vlan\)", timeout=1)

@@ -1,7 +1,7 @@
 """A one-VLAN 802.1Q "switch port" in user space, for hosts whose kernel has
 no 802.1Q (the test machines: `ip link add ... type vlan` fails).
 
-    python3 vlanswitch.py TRUNK ACCESS VID
+    python3 vlanswitch.py TRUNK ACCESS VID [lldp]
 
 TRUNK is the VM's tap: frames the VM sends tagged with VID go out on ACCESS
 without the tag; frames from ACCESS go to TRUNK tagged with VID. ACCESS is
@@ -20,6 +20,11 @@ The host kernel strips a received frame's tag before AF_PACKET sees it
 802.1Q header in the data. Prints one line per event worth asserting on
 ("tagged 100 from TRUNK", "untagged dropped") the first few times, and a
 "ready" line once both sockets are bound.
+
+With `lldp`, it also sends the VM an LLDP frame (IEEE 802.1AB) every
+second, untagged to the nearest-bridge address, as a switch does: Chassis
+ID (MAC), Port ID (interface name "Ethernet1/7"), TTL 120, System Name
+"snboot-test-switch" and the IEEE 802.1 Port VLAN ID TLV naming VID.
 """
 import fcntl
 import os
@@ -27,6 +32,7 @@ import select
 import socket
 import struct
 import sys
+import time
 
 TUNSETIFF = 0x400454ca
 IFF_TAP = 0x0002
@@ -65,8 +71,23 @@ def receive(s):
     return data, vid, addr[2] == PACKET_OUTGOING
 
 
+SWITCH_MAC = bytes.fromhex("02005e000107")
+
+
+def tlv(kind, value):
+    return struct.pack("!H", kind << 9 | len(value)) + value
+
+
+def lldp_frame(vid):
+    pdu = (tlv(1, b"\x04" + SWITCH_MAC) + tlv(2, b"\x05Ethernet1/7") +
+           tlv(3, struct.pack("!H", 120)) + tlv(5, b"snboot-test-switch") +
+           tlv(127, b"\x00\x80\xc2\x01" + struct.pack("!H", vid)) + tlv(0, b""))
+    return bytes.fromhex("0180c200000e") + SWITCH_MAC + struct.pack("!H", 0x88cc) + pdu
+
+
 def main():
     trunk_name, access_name, vid = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    lldp = len(sys.argv) > 4 and sys.argv[4] == "lldp"
     trunk, access = open_port(trunk_name), open_tap(access_name)
     counts = {}
 
@@ -76,8 +97,13 @@ def main():
             print("%s (%d)" % (what, counts[what]), flush=True)
 
     print("ready %s <-> %s vlan %d" % (trunk_name, access_name, vid), flush=True)
+    next_lldp = 0.0
     while True:
-        ready, _, _ = select.select([trunk, access], [], [])
+        if lldp and time.monotonic() >= next_lldp:
+            trunk.send(lldp_frame(vid))
+            event("lldp pvid %d to %s" % (vid, trunk_name))
+            next_lldp = time.monotonic() + 1.0
+        ready, _, _ = select.select([trunk, access], [], [], 1.0 if lldp else None)
         for s in ready:
             if s == access:
                 frame = os.read(access, 65535)

@@ -32,6 +32,8 @@ enum kind { KIND_STRING, KIND_URL, KIND_RULES, KIND_UINT, KIND_BOOL, KIND_CHOICE
 	  "static IPv4 address, kernel ip= syntax (client::gw:mask:host:dev:none:dns0); no DHCP") \
 	X("vlan", KIND_STRING, vlan, "", 0, 0,                                \
 	  "802.1Q VLAN IDs raced on the NICs: [<NIC term>=]ID[,ID...] groups") \
+	X("lldp", KIND_BOOL, lldp, "1", 0, 1,                                 \
+	  "listen for LLDP and race the VLANs the switch names for the port") \
 	X("vendor_class", KIND_STRING, vendor_class,                          \
 	  "HTTPClient:Arch:00016:UNDI:003000", 0, 0,                          \
 	  "DHCPv4 option 60 / DHCPv6 option 16 vendor class text")            \

@@ -21,7 +21,7 @@
 #include "http/urlutil.h"
 
 #define STAGE "net"
-#define PROBES_MAX (2 * NIC_MAX)
+#define PROBES_MAX (3 * NIC_MAX)  /* dhcp4, dhcp6, lldp */
 /* A switch port in STP listening + learning (2 x 15 s forward delay,
  * IEEE 802.1D) or waiting for LACP has link but forwards nothing. Every
  * this often the console says which ports are in that state, so a boot
@@ -40,6 +40,8 @@ struct race {
 	int failed_apply[PROBES_MAX];
 	struct sn_err probe_err[PROBES_MAX];
 	unsigned rx[PROBES_MAX];         /* times its socket had input */
+	int vlans_done[PROBES_MAX];      /* of p->vlans, how many handled */
+	struct probe_ctx ctx;
 	int n;
 	int leader;                      /* probe index, -1 = none yet */
 	uint64_t grace_end;
@@ -63,6 +65,7 @@ void net_env_default(struct net_env *env)
 	env->write_resolv = resolv_write;
 	env->v4 = &dhcp4_probe_ops;
 	env->v6 = &dhcp6_probe_ops;
+	env->lldp = &lldp_probe_ops;
 	env->now = mono_ms;
 	env->poll = poll;
 }
@@ -128,6 +131,42 @@ static int list_nics(struct race *r, struct sn_err *e)
 	return 0;
 }
 
+/* A tagged interface for VLAN vid on port i, appended to the list with
+ * its port's rank; its index, or -1 (logged). */
+static int make_vlan(struct race *r, int i, unsigned vid, const char *why)
+{
+	struct net_result *out = r->out;
+	const struct nic *p = &out->nics[i];
+	struct nic *v = &out->nics[out->n_nics];
+	char name[IF_NAMESIZE], text[320];
+	struct sn_err err;
+
+	for (int k = 0; k < out->n_nics; k++)
+		if (out->nics[k].vlan == vid && out->nics[k].parent == i)
+			return -1;  /* already racing */
+	if (out->n_nics == NIC_MAX) {
+		logmsg(STAGE, "%s: VLAN %u not made: %d interfaces already", p->name,
+		       vid, NIC_MAX);
+		return -1;
+	}
+	sn_clear(&err);
+	if (!r->env->vlan_create ||
+	    r->env->vlan_create(p->name, vid, name, sizeof(name), &err)) {
+		logmsg(STAGE, "%s", err.code ? sn_format(&err, text, sizeof(text))
+					     : "VLANs: no way to make them here");
+		return -1;
+	}
+	*v = *p;
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	v->ifindex = (int)r->env->ifindex(name);
+	v->vlan = vid;
+	v->parent = i;
+	v->carrier = -1;
+	logmsg(STAGE, "%s: VLAN %u on %s (%s), raced beside the untagged ports",
+	       name, vid, p->name, why);
+	return out->n_nics++;
+}
+
 /* snboot.vlan: a tagged interface per matching port and VLAN ID, appended
  * to the list and raced like the untagged ports (rank of its port). */
 static void add_vlans(struct race *r)
@@ -149,52 +188,34 @@ static void add_vlans(struct race *r)
 		const struct nic *p = &out->nics[i];
 		int k = p->excluded || p->vlan ? 0 : vlan_ids_for(&vs, p, ids, VLAN_IDS_MAX);
 
-		for (int j = 0; j < k; j++) {
-			struct nic *v = &out->nics[out->n_nics];
-			char name[IF_NAMESIZE];
-
-			if (out->n_nics == NIC_MAX) {
-				logmsg(STAGE, "%s: VLAN %u not made: %d interfaces already",
-				       p->name, ids[j], NIC_MAX);
-				break;
-			}
-			sn_clear(&err);
-			if (r->env->vlan_create(p->name, ids[j], name, sizeof(name), &err)) {
-				logmsg(STAGE, "%s", sn_format(&err, text, sizeof(text)));
-				continue;
-			}
-			*v = *p;
-			snprintf(v->name, sizeof(v->name), "%s", name);
-			v->ifindex = (int)r->env->ifindex(name);
-			v->vlan = ids[j];
-			v->parent = i;
-			v->carrier = -1;
-			out->n_nics++;
-			logmsg(STAGE, "%s: VLAN %u on %s (snboot.vlan), raced beside the untagged ports",
-			       name, ids[j], p->name);
-		}
+		for (int j = 0; j < k; j++)
+			make_vlan(r, i, ids[j], "snboot.vlan");
 	}
+}
+
+static void bring_up_one(struct race *r, int i)
+{
+	const struct nic *n = &r->out->nics[i];
+	char text[320];
+
+	if (n->excluded)
+		return;
+	/* Before IFF_UP: a link already up would sit in DAD for 1-2 s
+	 * before DHCPv6 can send from its link-local address. */
+	if (r->cfg->ipv6 && r->env->prepare6 &&
+	    r->env->prepare6(n->name, &r->nic_err[i]))
+		logmsg(STAGE, "%s", sn_format(&r->nic_err[i], text, sizeof(text)));
+	if (r->env->set_up(n->name, 1, &r->nic_err[i])) {
+		logmsg(STAGE, "%s", sn_format(&r->nic_err[i], text, sizeof(text)));
+		return;
+	}
+	r->up[i] = 1;
 }
 
 static void bring_up(struct race *r)
 {
-	char text[320];
-
-	for (int i = 0; i < r->out->n_nics; i++) {
-		const struct nic *n = &r->out->nics[i];
-		if (n->excluded)
-			continue;
-		/* Before IFF_UP: a link already up would sit in DAD for 1-2 s
-		 * before DHCPv6 can send from its link-local address. */
-		if (r->cfg->ipv6 && r->env->prepare6 &&
-		    r->env->prepare6(n->name, &r->nic_err[i]))
-			logmsg(STAGE, "%s", sn_format(&r->nic_err[i], text, sizeof(text)));
-		if (r->env->set_up(n->name, 1, &r->nic_err[i])) {
-			logmsg(STAGE, "%s", sn_format(&r->nic_err[i], text, sizeof(text)));
-			continue;
-		}
-		r->up[i] = 1;
-	}
+	for (int i = 0; i < r->out->n_nics; i++)
+		bring_up_one(r, i);
 }
 
 /* ---- probes */
@@ -232,9 +253,11 @@ static int start_probes(struct race *r, const struct probe_ctx *ctx,
 			start_probe(r, r->env->v4, i, ctx, now);
 		if (cfg->ipv6 && r->env->v6)
 			start_probe(r, r->env->v6, i, ctx, now);
+		if (cfg->lldp && r->env->lldp && !r->out->nics[i].vlan)
+			start_probe(r, r->env->lldp, i, ctx, now);
 	}
 	for (int i = 0; i < r->n; i++)
-		running += r->probes[i].done == 0;
+		running += r->probes[i].done == 0 && !r->probes[i].ops->passive;
 	if (!running)
 		return sn_fail(e, SN_E_NET_PROBE, "%d probes on %d NICs (ipv4=%d ipv6=%d)",
 			       r->n, r->out->n_nics, cfg->ipv4, cfg->ipv6);
@@ -272,7 +295,8 @@ static int best_open_rank(const struct race *r)
 	int best = -1;
 
 	for (int i = 0; i < r->n; i++)
-		if ((r->probes[i].done == 0 || qualifies(r, i)) &&
+		if (((r->probes[i].done == 0 && !r->probes[i].ops->passive) ||
+		     qualifies(r, i)) &&
 		    (best < 0 || nic_of(r, i)->rank < best))
 			best = nic_of(r, i)->rank;
 	return best;
@@ -407,6 +431,31 @@ static void dispatch(struct race *r, struct pollfd *fds, const int *idx,
 	}
 }
 
+/* VLANs a passive probe (LLDP) learned: a tagged interface each, brought
+ * up, with its own DHCP probes, in the race from now on. */
+static void grow_vlans(struct race *r)
+{
+	for (int i = 0; i < r->n; i++) {
+		struct probe *p = &r->probes[i];
+
+		while (r->vlans_done[i] < p->n_vlans && r->n + 2 <= PROBES_MAX) {
+			unsigned vid = p->vlans[r->vlans_done[i]++];
+			int v = make_vlan(r, r->nic_of[i], vid, "LLDP: the switch names it");
+			uint64_t now = r->env->now();
+
+			if (v < 0)
+				continue;
+			bring_up_one(r, v);
+			if (!r->up[v])
+				continue;
+			if (r->cfg->ipv4 && r->env->v4)
+				start_probe(r, r->env->v4, v, &r->ctx, now);
+			if (r->cfg->ipv6 && r->env->v6)
+				start_probe(r, r->env->v6, v, &r->ctx, now);
+		}
+	}
+}
+
 static int run_loop(struct race *r, uint64_t deadline, struct sn_err *e)
 {
 	struct pollfd fds[PROBES_MAX];
@@ -431,6 +480,7 @@ static int run_loop(struct race *r, uint64_t deadline, struct sn_err *e)
 			return sn_fail(e, SN_E_NET_POLL, "poll: %s", strerror(errno));
 		}
 		dispatch(r, fds, idx, nfds);
+		grow_vlans(r);
 		if ((now = r->env->now()) >= r->next_report) {
 			report_silent(r, now);
 			r->next_report += SILENT_REPORT_MS;
@@ -569,7 +619,6 @@ int net_run_env(const struct net_env *env, const struct config *cfg,
 {
 	static struct race race;  /* ~200 KB (a lease per probe): not on the stack */
 	struct race *r = &race;
-	struct probe_ctx ctx = { cfg, id };
 	uint64_t t0 = env->now(), deadline;
 	int rc;
 
@@ -580,6 +629,7 @@ int net_run_env(const struct net_env *env, const struct config *cfg,
 	r->out = out;
 	r->leader = -1;
 	r->t0 = t0;
+	r->ctx = (struct probe_ctx){ cfg, id };
 	r->next_report = t0 + SILENT_REPORT_MS;
 	out->winner = -1;
 	deadline = t0 + (uint64_t)cfg->net_timeout_s * 1000;
@@ -589,7 +639,7 @@ int net_run_env(const struct net_env *env, const struct config *cfg,
 		return net_static(env, cfg, out, t0, deadline, e);
 	add_vlans(r);
 	bring_up(r);
-	if ((rc = start_probes(r, &ctx, t0, e)) ||
+	if ((rc = start_probes(r, &r->ctx, t0, e)) ||
 	    (rc = run_loop(r, deadline, e)))
 		goto err_stop;
 	if (r->leader < 0) {

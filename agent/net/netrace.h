@@ -38,6 +38,7 @@ struct net_env {
 			    struct sn_err *e);
 	const struct probe_ops *v4;  /* run when cfg->ipv4 */
 	const struct probe_ops *v6;  /* run when cfg->ipv6 */
+	const struct probe_ops *lldp; /* run on each port when cfg->lldp */
 	/* snboot.vlan: net_vlan_create and if_nametoindex; NULL to skip. */
 	int (*vlan_create)(const char *parent, unsigned tag, char *ifname_out,
 			   size_t len, struct sn_err *e);

@@ -41,6 +41,8 @@ struct probe_ops {
 	/* Optional (may be NULL): one line on what happened, for the report
 	 * when no NIC won ("3 DISCOVERs, no OFFER"). Called before stop. */
 	void (*summary)(const struct probe *p, char *buf, size_t len);
+	/* 1: never binds a lease, only listens (LLDP); not waited for. */
+	int passive;
 };
 
 struct probe {
@@ -50,6 +52,10 @@ struct probe {
 	uint64_t timer_ms;   /* absolute mono_ms() of the next timeout, 0 = none */
 	int done;            /* 0 running, 1 bound (lease valid), -1 gave up */
 	struct lease lease;
+	/* A passive probe's finding: VLANs the switch names for this port
+	 * (LLDP Port VLAN ID, VLAN Name); the race adds the new ones. */
+	unsigned vlans[8];
+	int n_vlans;
 	void *priv;          /* the client's state */
 };
 
@@ -60,5 +66,6 @@ uint64_t probe_jitter_seed(const struct nic *n);
 
 extern const struct probe_ops dhcp4_probe_ops;
 extern const struct probe_ops dhcp6_probe_ops;
+extern const struct probe_ops lldp_probe_ops;
 
 #endif

@@ -196,10 +196,35 @@ static void fake_summary(const struct probe *p, char *buf, size_t len)
 }
 
 static const struct probe_ops fake4 = {
-	"fake4", fake_start, fake_input, fake_timeout, fake_stop, fake_apply, fake_summary,
+	"fake4", fake_start, fake_input, fake_timeout, fake_stop, fake_apply, fake_summary, 0,
 };
 static const struct probe_ops fake6 = {
-	"fake6", fake_start, fake_input, fake_timeout, fake_stop, fake_apply, NULL,
+	"fake6", fake_start, fake_input, fake_timeout, fake_stop, fake_apply, NULL, 0,
+};
+
+/* A listener that "hears" the switch name VLAN 100 (and 1, the default
+ * VLAN, never made) on eth0 half a second in. */
+static int lldp_start(struct probe *p, const struct probe_ctx *ctx, uint64_t now,
+		      struct sn_err *e)
+{
+	note("listen %s;", p->nic->name);
+	p->timer_ms = strcmp(p->nic->name, "eth0") == 0 ? now + 500 : 0;
+	return 0;
+}
+
+static void lldp_timeout(struct probe *p, uint64_t now)
+{
+	p->vlans[p->n_vlans++] = 100;
+	p->timer_ms = 0;
+}
+
+static void lldp_stop(struct probe *p)
+{
+	p->fd = -1;
+}
+
+static const struct probe_ops fake_lldp = {
+	"lldp", lldp_start, fake_input, lldp_timeout, lldp_stop, fake_apply, NULL, 1,
 };
 
 static struct net_env env;
@@ -502,6 +527,37 @@ static void vlans_race_beside_ports(void **state)
 	assert_null(strstr(fx.log, "vlan eth1"));
 }
 
+/* LLDP names VLAN 100 for eth0: eth0.100 joins the race then, and wins;
+ * a listener never holds up the decision. */
+static void lldp_vlan_joins_the_race(void **state)
+{
+	struct sn_err e;
+
+	env.lldp = &fake_lldp;
+	cfg.lldp = 1;
+	cfg.prefer[0] = '\0';
+	RUN({ "eth0.100", "v4", 200, "http://v/", 0, 0 });
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), 0);
+	assert_int_equal(res.n_nics, 3);
+	assert_string_equal(res.nics[2].name, "eth0.100");
+	assert_int_equal(res.nics[2].vlan, 100);
+	assert_int_equal(res.winner, 2);
+	assert_int_equal(res.lease.got_ms, T0 + 700);
+	assert_non_null(strstr(fx.log, "start eth0;listen eth0;start eth1;listen eth1;"
+				       "vlan eth0.100;up eth0.100;start eth0.100;"));
+	assert_null(strstr(fx.log, "down eth0;"));
+	/* Without a lease the listener does not keep the race open past
+	 * the leader's grace. */
+	memset(&res, 0, sizeof(res));
+	fx.log[0] = '\0';
+	fx.now = T0;
+	RUN({ "eth1", "v4", 100, "http://b/", 0, 0 });
+	env.lldp = &fake_lldp;
+	cfg.vlan[0] = '\0';
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), 0);
+	assert_int_equal(res.winner, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -520,6 +576,7 @@ int main(void)
 		cmocka_unit_test_setup(static_ip_errors, setup),
 		cmocka_unit_test_setup(silent_ports_are_named, setup),
 		cmocka_unit_test_setup(vlans_race_beside_ports, setup),
+		cmocka_unit_test_setup(lldp_vlan_joins_the_race, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
