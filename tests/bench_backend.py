@@ -11,6 +11,9 @@ fetch of a 1 MiB kernel.
                         (only when set, e.g. 100000) at BENCH_BACKEND_MACHINES
                         concurrent
 
+The same for PostgreSQL (a throw-away server, tests/pgtmp.py) as
+backend_*_pg; BENCH_BACKEND_PG=0 skips it.
+
 BENCH_BACKEND_MACHINES (default 10000) machines, starts jittered over 5 s.
 The server gets --request-timeout/--idle-timeout 600 so the figure is its
 capacity, not how fast it sheds a herd it cannot handshake in time.
@@ -30,14 +33,14 @@ LOADGEN = os.path.join(ROOT, "build", "loadgen")
 PKI = os.path.join(ROOT, "build", "pki")
 
 
-def _start(tmp, machines):
+def _start(tmp, machines, db=None):
     files = os.path.join(tmp, "files")
     os.makedirs(files)
     with open(os.path.join(files, "vmlinuz"), "wb") as f:
         f.write(os.urandom(1 << 20))
     log_path = os.path.join(tmp, "server.log")
     log = open(log_path, "w")
-    proc = programs.popen([SERVER, "serve", "--db", os.path.join(tmp, "state.sqlite"),
+    proc = programs.popen([SERVER, "serve", "--db", db or os.path.join(tmp, "state.sqlite"),
                            "--cert", os.path.join(PKI, "server.pem"),
                            "--key", os.path.join(PKI, "server.key"), "--files", files,
                            "--listen", "127.0.0.1:0", "--per-ip-limit", "1000000",
@@ -68,31 +71,45 @@ def _loadgen(port, pid, machines, concurrency, prefix):
     return figures
 
 
+def _engine(figure, machines, total, suffix, db=None):
+    with tempfile.TemporaryDirectory(prefix="bench-backend-") as tmp:
+        proc, log, port = _start(tmp, machines, db)
+        try:
+            f = _loadgen(port, proc.pid, machines, machines, "BENCH")
+            figure("backend_boot_rps" + suffix, round(f["boot_rps"], 1), "req/s")
+            figure("backend_p99_ms" + suffix, round(f["boot_p99_ms"], 1), "ms")
+            figure("backend_errors" + suffix, int(f["errors"]), "count")
+            figure("backend_peak_rss_kib" + suffix, int(f["server_peak_rss_kib"]), "KiB")
+            if total:
+                t = _loadgen(port, proc.pid, total, machines, "TOTAL")
+                figure("backend_total_s" + suffix, round(t["elapsed_s"], 1), "s")
+        finally:
+            proc.terminate()
+            proc.wait(60)
+            log.close()
+
+
 def figures(figure):
     """Measure and report through bench.figure(name, value, unit)."""
     machines = int(os.environ.get("BENCH_BACKEND_MACHINES", "10000"))
     total = int(os.environ.get("BENCH_BACKEND_TOTAL", "0"))
     names = ["backend_boot_rps", "backend_p99_ms", "backend_errors", "backend_peak_rss_kib"]
-    try:
-        programs.run(["make", "-s", "build/server-stub", "build/loadgen"], cwd=ROOT, check=True)
-        if not os.path.exists(os.path.join(PKI, "ca.pem")):
-            programs.run(["sh", "mk/pki.sh", PKI], cwd=ROOT, check=True)
-        with tempfile.TemporaryDirectory(prefix="bench-backend-") as tmp:
-            proc, log, port = _start(tmp, machines)
-            try:
-                f = _loadgen(port, proc.pid, machines, machines, "BENCH")
-                figure("backend_boot_rps", round(f["boot_rps"], 1), "req/s")
-                figure("backend_p99_ms", round(f["boot_p99_ms"], 1), "ms")
-                figure("backend_errors", int(f["errors"]), "count")
-                figure("backend_peak_rss_kib", int(f["server_peak_rss_kib"]), "KiB")
-                if total:
-                    t = _loadgen(port, proc.pid, total, machines, "TOTAL")
-                    figure("backend_total_s", round(t["elapsed_s"], 1), "s")
-            finally:
-                proc.terminate()
-                proc.wait(60)
-                log.close()
-    except (RuntimeError, OSError, subprocess.SubprocessError, programs.UndeclaredProgram) as e:
-        print("bench: backend: %s" % e, file=sys.stderr, flush=True)
-        for name in names:
-            figure(name, None, "")
+    for suffix in ("", "_pg"):
+        if suffix and os.environ.get("BENCH_BACKEND_PG", "1") == "0":
+            continue
+        try:
+            programs.run(["make", "-s", "build/server-stub", "build/loadgen"], cwd=ROOT,
+                         check=True)
+            if not os.path.exists(os.path.join(PKI, "ca.pem")):
+                programs.run(["sh", "mk/pki.sh", PKI], cwd=ROOT, check=True)
+            if suffix:
+                from pgtmp import PgTmp
+                with PgTmp() as uri:
+                    _engine(figure, machines, total, suffix, uri)
+            else:
+                _engine(figure, machines, total, suffix)
+        except (RuntimeError, OSError, subprocess.SubprocessError,
+                programs.UndeclaredProgram) as e:
+            print("bench: backend%s: %s" % (suffix, e), file=sys.stderr, flush=True)
+            for name in names:
+                figure(name + suffix, None, "")

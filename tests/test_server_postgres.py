@@ -5,59 +5,25 @@ gets one address, no address goes to two machines, and both instances see
 the same state. Host only.
 Run: /usr/bin/python3 -m pytest -v tests/test_server_postgres.py
 """
-import glob
 import ipaddress
 import json
 import os
 import re
-import shutil
-import tempfile
 import threading
 import time
 
 import pytest
 
 import programs
+from pgtmp import PgTmp
 from test_server_stub import TOKEN, Server, built, cli  # noqa: F401 (fixture)
-
-NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
-
-
-def pg_bin(name):
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/" + name))
-    if not found:
-        pytest.fail("PostgreSQL is not installed (mk/deps.sh installs postgresql)")
-    return found[-1]
-
 
 @pytest.fixture(scope="module")
 def postgres():
     if os.geteuid() != 0:
         pytest.skip("starting postgres as another user needs root")
-    tmp = tempfile.mkdtemp(prefix="snboot-pg-")
-    os.chmod(tmp, 0o755)
-    os.chown(tmp, 65534, 65534)
-    data = os.path.join(tmp, "data")
-    r = programs.run(NOBODY + [pg_bin("initdb"), "-D", data, "-A", "trust", "-U", "snboot",
-                               "--no-sync", "-E", "UTF8", "--locale=C"],
-                     capture_output=True, text=True, timeout=120)
-    assert r.returncode == 0, r.stdout + r.stderr
-    log = open(os.path.join(tmp, "postgres.log"), "w")
-    proc = programs.popen(NOBODY + [pg_bin("postgres"), "-D", data, "-k", tmp, "-c",
-                                    "listen_addresses=", "-c", "fsync=off",
-                                    "-c", "max_connections=200"], stderr=log)
-    uri = "postgresql:///postgres?host=%s&user=snboot" % tmp
-    deadline = time.monotonic() + 30
-    while not os.path.exists(os.path.join(tmp, ".s.PGSQL.5432")):
-        assert proc.poll() is None and time.monotonic() < deadline, \
-            open(os.path.join(tmp, "postgres.log")).read()
-        time.sleep(0.1)
-    time.sleep(0.3)
-    yield uri
-    proc.terminate()
-    proc.wait(30)
-    log.close()
-    shutil.rmtree(tmp, ignore_errors=True)
+    with PgTmp() as uri:
+        yield uri
 
 
 def start(tmp_path, uri, name):
@@ -167,3 +133,37 @@ def test_a_bad_uri_is_a_clear_error(tmp_path):
                       "postgresql:///nope?host=/nonexistent", "--cert", "x", "--key", "y",
                       "--files", str(tmp_path)], capture_output=True, text=True, timeout=30)
     assert r.returncode == 1
+
+
+def test_postgres_engine_behaves_like_sqlite(postgres, tmp_path):
+    """The CLI on the URI, events retention and orphans, flags, actions."""
+    s = Server(tmp_path, listen=("127.0.0.1:0",),
+               extra=("--db", postgres, "--events-per-machine", "3",
+                      "--unknown-events-rate", "1", "--unknown-events-kept", "2"))
+    try:
+        (s.files / "k").write_bytes(b"k")
+        (s.files / "i").write_bytes(b"i")
+        cli("add-profile", "--name", "q", "--kernel", "k", "--initrd", "i", db=postgres)
+        cli("add-machine", "--serial", "EQ-1", "--profile", "q", "--action", "provision-once",
+            db=postgres)
+        cli("add-machine", "--serial", "EQ-HOLD", "--action", "hold", db=postgres)
+        out = cli("list", db=postgres).stdout
+        assert re.search(r"^EQ-1\s+provision-once\s+q\s", out, re.M), out
+        r, body = s.request("POST", "/api/v1/boot", {"serial": "EQ-1"})
+        assert body.startswith(b"#!ipxe\nkernel ")
+        r, _ = s.request("POST", "/api/v1/boot", {"serial": "EQ-HOLD"})
+        assert r.status == 503
+        for i, ms in enumerate((1000, 1100, 900, 9000)):
+            for stage in ("api", "kexec"):
+                s.request("POST", "/api/v1/events", {"serial": "EQ-1", "boot_id": f"b{i}",
+                                                     "stage": stage, "ms": ms})
+        events = json.loads(s.admin("GET", "/api/v1/machines/EQ-1/events")[1])
+        assert len(events) == 3   # --events-per-machine 3
+        s.request("POST", "/api/v1/events", {"serial": "EQ-1", "stage": "os-up"})
+        m = json.loads(s.admin("GET", "/api/v1/machines/EQ-1")[1])
+        assert m["action"] == "local" and m["up_at"]
+        statuses = [s.request("POST", "/api/v1/events", {"serial": f"GHOST-{i}"})[0].status
+                    for i in range(8)]
+        assert 429 in statuses and statuses.count(204) <= 6, statuses
+    finally:
+        assert s.stop() == 0
