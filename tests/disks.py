@@ -157,7 +157,8 @@ def corrupt_ext4(img):
 
 def qemu_disk_args(path, bus, index=0):
     """QEMU arguments attaching a raw image on a bus the image's kernel has
-    a driver for: virtio (virtio-blk), nvme, sata (AHCI), scsi (virtio-scsi)."""
+    a driver for: virtio (virtio-blk), nvme, sata (AHCI), megasas (MegaRAID
+    SAS, megaraid_sas), scsi (virtio-scsi)."""
     drv = "disk%d" % index
     args = ["-drive", "if=none,id=%s,format=raw,file=%s" % (drv, path)]
     if bus == "virtio":
@@ -167,6 +168,9 @@ def qemu_disk_args(path, bus, index=0):
     elif bus == "sata":
         args += ["-device", "ahci,id=ahci%d" % index,
                  "-device", "ide-hd,drive=%s,bus=ahci%d.0" % (drv, index)]
+    elif bus == "megasas":      # LSI MegaRAID SAS 1078: the megaraid_sas driver
+        args += ["-device", "megasas,id=sas%d" % index,
+                 "-device", "scsi-hd,drive=%s,bus=sas%d.0" % (drv, index)]
     elif bus == "scsi":
         args += ["-device", "virtio-scsi-pci,id=scsi%d" % index,
                  "-device", "scsi-hd,drive=%s,bus=scsi%d.0" % (drv, index)]

@@ -265,14 +265,17 @@ def test_sata_disk_with_only_extlinux(stack, boot_files):
     assert entry_of(cmdline) == "extlinux-default", cmdline
 
 
-def test_xfs_root(stack, boot_files):
+def test_xfs_root_behind_a_megaraid_controller(stack, boot_files):
+    """RHEL's default filesystem, on a SAS RAID controller (QEMU's megasas:
+    the megaraid_sas driver built into the image)."""
     disk = build(stack, "xfs.img")
     disk.add("xfs", bls_root([("rhel-5.14.0", "Red Hat Enterprise Linux (5.14.0)", "5.14.0",
                                 "xfs-root", "")]))
     path = disk.build()
     be = local_backend(stack)
-    vm = disk_vm(stack, be.url(h.SLIRP_HOST), disks.qemu_disk_args(path, "virtio")).start()
-    vm.wait_for(r"snboot local: vda1: xfs, uuid \S+, mounted read-only", timeout=h.BOOT_TIMEOUT)
+    vm = disk_vm(stack, be.url(h.SLIRP_HOST), disks.qemu_disk_args(path, "megasas")).start()
+    vm.wait_for(r"snboot local: disk 0x80: sda \(scsi", timeout=h.BOOT_TIMEOUT)
+    vm.wait_for(r"snboot local: sda1: xfs, uuid \S+, mounted read-only", timeout=h.BOOT_TIMEOUT)
     cmdline = vm.wait_marker()
     assert entry_of(cmdline) == "xfs-root", cmdline
 
