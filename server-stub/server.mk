@@ -41,6 +41,7 @@ $(BUILD)/loadgen: server-stub/tools/loadgen.c server-stub/server.mk | $(BUILD)/.
 # libFuzzer over the pure input handling (validate, decide, range, cJSON).
 SERVER_FUZZ_SRCS := server-stub/fuzz/fuzz_input.c server-stub/validate.c server-stub/decide.c \
 		    server-stub/range.c server-stub/buf.c
-$(BUILD)/fuzz_server_input: $(SERVER_FUZZ_SRCS) $(SERVER_HDRS) server-stub/server.mk | $(BUILD)/.deps
+$(BUILD)/fuzz/fuzz_server_input: $(SERVER_FUZZ_SRCS) $(SERVER_HDRS) server-stub/server.mk | $(BUILD)/.deps
+	@mkdir -p $(dir $@)
 	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-o $@ $(SERVER_FUZZ_SRCS) -lcjson

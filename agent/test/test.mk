@@ -17,6 +17,7 @@ UNIT_SRCS  := $(sort $(wildcard agent/test/test_*.c))
 UNIT_BINS  := $(patsubst agent/test/%.c,$(BUILD)/host/%,$(UNIT_SRCS))
 FUZZ_SRCS  := $(sort $(wildcard agent/test/fuzz_*.c))
 FUZZ_BINS  := $(patsubst agent/test/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_BINS  += $(BUILD)/fuzz/fuzz_server_input  # server-stub/fuzz (rule in server-stub/server.mk)
 HOST_OBJS  := $(patsubst agent/%.c,$(BUILD)/host/obj/%.o,$(HOST_SRCS))
 FUZZ_OBJS  := $(patsubst agent/%.c,$(BUILD)/fuzz/obj/%.o,$(HOST_SRCS))
 FUZZ_SECONDS ?= 60

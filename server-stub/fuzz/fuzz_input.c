@@ -4,7 +4,7 @@
  * address arithmetic and the Range header parser. The first byte picks
  * nothing: every input goes through all of them, split at NUL bytes where
  * a part needs a C string.
- *   make build/fuzz_server_input && build/fuzz_server_input -max_total_time=10 */
+ *   make build/fuzz/fuzz_server_input && build/fuzz/fuzz_server_input -max_total_time=10 */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
