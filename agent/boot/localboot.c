@@ -370,7 +370,10 @@ int localboot_run(struct agent *a, unsigned drive, struct sn_err *e)
 			goto out;
 		}
 	}
-	if ((rc = bootnext_maybe(a->cfg.local, e)) != SN_OK)
+	/* snboot.local: the firmware may boot the disk instead (BootNext).
+	 * Not for sanboot --drive 0x81..: BootNext names one ESP, not a disk
+	 * the backend picked. */
+	if (only < 0 && (rc = bootnext_maybe(a->cfg.local, e)) != SN_OK)
 		goto out;
 	mkdir("/run", 0755);
 	mkdir("/run/snboot", 0700);
