@@ -58,6 +58,7 @@ PROGRAMS = {
     "xxd": "xxd",                         # tests/fixtures/capture_smbios.sh
     "chromium": "chromium",               # tests/test_server_dashboard.py
     "setpriv": "util-linux",              # tests/test_server_postgres.py (postgres as nobody)
+    "nginx": "nginx",                     # tests/test_server_nginx.py (a cache in front)
     # disk images of the local-disk scenarios (tests/disks.py)
     "mkfs.ext4": "e2fsprogs",
     "mkfs.xfs": "xfsprogs",
