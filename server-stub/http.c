@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include "db.h"
@@ -88,7 +89,10 @@ static struct conn_track *track_of(struct MHD_Connection *conn)
  * trickling a header byte every few seconds would hold its connection
  * forever. A connection that has not delivered a complete request within
  * request_timeout seconds of its start (or of its previous answer) is
- * shut down; MHD sees the end of the stream and closes it. */
+ * shut down; MHD sees the end of the stream and closes it. Unless bytes
+ * from the client wait unread in its socket: then the server is behind,
+ * not the client (a herd of handshakes), and it gets up to four times the
+ * deadline. */
 static void *reaper_main(void *arg)
 {
 	struct server *srv = arg;
@@ -102,7 +106,16 @@ static void *reaper_main(void *arg)
 		unsigned n = 0;
 		pthread_mutex_lock(&srv->conn_lock);
 		for (struct conn_track *t = srv->conns; t; t = t->next) {
-			if (t->busy || t->cut || t->fd < 0 || ms_between(&t->phase_start, &now) < limit)
+			if (t->busy || t->cut || t->fd < 0)
+				continue;
+			int64_t waited = ms_between(&t->phase_start, &now);
+			if (waited < limit)
+				continue;
+			/* Bytes the client sent that we have not read yet: the
+			 * delay is ours (a herd queued for TLS handshakes), not a
+			 * slow client's, so it is not cut, up to 4 deadlines. */
+			int unread = 0;
+			if (waited < 4 * limit && ioctl(t->fd, FIONREAD, &unread) == 0 && unread > 0)
 				continue;
 			shutdown(t->fd, SHUT_RDWR);
 			t->cut = 1;

@@ -382,3 +382,33 @@ def test_hashing_a_changed_big_file_does_not_block_other_requests(tmp_path):
         assert small_took < 0.5, (small_took, done)
     finally:
         assert s.stop() == 0
+
+
+def test_a_request_the_server_has_not_read_yet_is_not_cut(tmp_path):
+    """The deadline is for slow clients: a complete request waiting unread
+    in the socket while the server is busy (one worker hashing a big file)
+    is served late, not cut."""
+    s = Server(tmp_path, listen=("127.0.0.1:0",),
+               extra=("--threads", "1", "--request-timeout", "1"))
+    try:
+        with open(s.files / "big", "wb") as f:
+            f.truncate(512 << 20)   # sparse; hashing it takes a few seconds
+        c1 = tls_socket(s.port(), timeout=15)   # handshake done, then idle
+        t = threading.Thread(target=lambda: s.request("HEAD", "/files/big",
+                                                      conn=s.conn_timeout(30)))
+        t.start()
+        time.sleep(0.4)                           # the only worker is hashing now
+        body = json.dumps({"serial": "LATE-1"}).encode()
+        c1.sendall(b"POST /api/v1/boot HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n"
+                   % len(body) + body)
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = c1.recv(4096)
+            if not chunk:
+                break
+            head += chunk
+        t.join(60)
+        assert head.startswith(b"HTTP/1.1 200"), head
+        c1.close()
+    finally:
+        assert s.stop() == 0

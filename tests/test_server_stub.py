@@ -84,6 +84,11 @@ class Server:
         ctx = ssl.create_default_context(cafile=str(PKI / "ca.pem"))
         return http.client.HTTPSConnection(host, self.port(family), context=ctx, timeout=5)
 
+    def conn_timeout(self, timeout):
+        ctx = ssl.create_default_context(cafile=str(PKI / "ca.pem"))
+        return http.client.HTTPSConnection("127.0.0.1", self.port(), context=ctx,
+                                           timeout=timeout)
+
     def request(self, method, path, body=None, headers=None, conn=None, **kw):
         c = conn or self.conn(**kw)
         hdrs = dict(headers or {})
