@@ -18,9 +18,11 @@
 #include "script/script_digest.h"
 #include "script/script_settings.h"
 
-static int op_fetch(void *arg, const char *url, const char *sha256, int *fd,
-		    struct sn_err *e)
+/* urls[0] is the line's URL, then its --mirror= URLs. */
+static int op_fetch(void *arg, const char *const *urls, size_t n_urls, const char *sha256,
+		    int *fd, struct sn_err *e)
 {
+	const char *url = urls[0];
 	struct agent *a = arg;
 	uint64_t t0 = mono_ms();
 	size_t size = 0;
@@ -32,7 +34,8 @@ static int op_fetch(void *arg, const char *url, const char *sha256, int *fd,
 	url_for_log(url, clean, sizeof(clean));
 	clean[strcspn(clean, "?#")] = '\0';
 	label = strrchr(clean, '/');
-	rc = http_fetch_fd(url, sha256, label && label[1] ? label + 1 : clean, fd, &size, e);
+	rc = http_fetch_mirrors(urls, n_urls, sha256, label && label[1] ? label + 1 : clean,
+				fd, &size, e);
 
 	a->download_ms += mono_ms() - t0;
 	return rc;

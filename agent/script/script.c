@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http/urlutil.h"
+
 static int is_space(char ch)
 {
 	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\v' ||
@@ -489,10 +491,14 @@ int script_url_resolve(const char *base, const char *ref, char *out,
 	out[0] = '\0';
 	url_split(ref, &r);
 	url_split(base ? base : "", &b);
-	if (!r.has_scheme && !b.has_scheme)
+	if (!r.has_scheme && !b.has_scheme) {
+		char lr[96], lb[96];
+		url_for_log(ref, lr, sizeof(lr));
+		url_for_log(base ? base : "", lb, sizeof(lb));
 		return sn_fail(e, SN_E_SCRIPT_BAD_URL,
-			       "relative \"%.80s\" but the script's URL \"%.80s\" is not absolute",
-			       ref, base ? base : "");
+			       "relative \"%s\" but the script's URL \"%s\" is not absolute",
+			       lr, lb);
+	}
 	if (strlen(ref) > SCRIPT_URL_MAX || (base && strlen(base) > SCRIPT_URL_MAX))
 		return sn_fail(e, SN_E_SCRIPT_BAD_URL, "longer than %u bytes", SCRIPT_URL_MAX);
 	if (r.has_scheme || r.has_auth || (r.path_len && r.path[0] == '/')) {
@@ -542,9 +548,12 @@ int script_url_resolve(const char *base, const char *ref, char *out,
 		url_put(&o, "#", 1);
 		url_put(&o, r.frag, r.frag_len);
 	}
-	if (o.overflow)
-		return sn_fail(e, SN_E_SCRIPT_BAD_URL, "\"%.80s\" resolves to more than %zu bytes",
-			       ref, out_size - 1);
+	if (o.overflow) {
+		char lr[96];
+		url_for_log(ref, lr, sizeof(lr));
+		return sn_fail(e, SN_E_SCRIPT_BAD_URL, "\"%s\" resolves to more than %zu bytes",
+			       lr, out_size - 1);
+	}
 	return SN_OK;
 }
 

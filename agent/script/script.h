@@ -26,6 +26,7 @@
 #define SCRIPT_STEPS_MAX       10000u  /* lines executed, all scripts together */
 #define SCRIPT_CHAIN_DEPTH_MAX 8u      /* scripts chained inside scripts */
 #define SCRIPT_SLEEP_MAX_S     3600u   /* `sleep` is clamped to this */
+#define SCRIPT_MIRRORS_MAX     8u      /* --mirror= on one kernel/initrd line */
 
 /* ---- settings: the `${name}` store, prefilled by the caller */
 
@@ -43,11 +44,15 @@ const char *script_get(const struct script_settings *s, const char *name);
 /* ---- the caller's side */
 
 struct script_ops {
-	/* kernel/initrd/imgfetch/module/chain-of-a-kernel: download url into
-	 * a fresh fd (memfd), checking sha256 (64 hex digits) when not NULL.
-	 * The interpreter owns *fd_out from then on and closes it. */
-	int (*fetch)(void *arg, const char *url, const char *sha256_hex,
-		     int *fd_out, struct sn_err *e);
+	/* kernel/initrd/imgfetch/module/chain-of-a-kernel: download one file
+	 * into a fresh fd (memfd), checking sha256 (64 hex digits) when not
+	 * NULL. urls[0] is the line's URL, then its --mirror= URLs in order
+	 * (n_urls is 1 + their number, at most 1 + SCRIPT_MIRRORS_MAX), all
+	 * absolute: the same bytes from any of them; one that fails hands
+	 * over to the next, and the trust rule applies to each URL. The
+	 * interpreter owns *fd_out from then on and closes it. */
+	int (*fetch)(void *arg, const char *const *urls, size_t n_urls,
+		     const char *sha256_hex, int *fd_out, struct sn_err *e);
 	/* chain: the body of url in a malloc'd *buf (the interpreter frees it),
 	 * checked against sha256 (64 hex digits, `chain --sha256`) when not
 	 * NULL. A body larger than SCRIPT_TEXT_MAX may be cut short, unless it
@@ -115,6 +120,12 @@ int script_run(const char *text, size_t len, const char *base_url,
 	       void *arg, struct script_result *res, struct sn_err *e);
 
 /* ---- pure helpers (script.c) */
+
+/* A URL fit for logs and error context: no userinfo, no query (signed
+ * URLs carry tokens there), a long one shortened around "..." (the HTTP
+ * client's url_for_log). Returns out. */
+#define SCRIPT_URL_LOG 160u
+const char *script_url_log(const char *url, char out[SCRIPT_URL_LOG]);
 
 /* 1 when buf starts with "#!ipxe" or "#!gpxe" then whitespace or its end. */
 int script_has_header(const char *buf, size_t len);

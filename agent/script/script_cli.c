@@ -148,13 +148,26 @@ static int parse_args(struct cli *c, struct script_settings *s, int argc, char *
 	return 0;
 }
 
+/* "  mirror: URL" for each of list's "\n"-separated mirrors */
+static void print_mirrors(const char *list)
+{
+	while (*list) {
+		size_t n = strcspn(list, "\n");
+		printf("  mirror: %.*s\n", (int)n, list);
+		list += n + (list[n] == '\n');
+	}
+}
+
 static void print_text(const struct dryrun *d)
 {
 	printf("decision: %s\n", d->decision);
 	if (!strcmp(d->decision, "boot")) {
 		printf("kernel:   %s\n", d->kernel);
-		for (int i = 0; i < d->n_initrds; i++)
+		print_mirrors(d->mirrors[0]);
+		for (int i = 0; i < d->n_initrds; i++) {
 			printf("initrd:   %s\n", d->initrds[i]);
+			print_mirrors(d->mirrors[1 + i]);
+		}
 		printf("cmdline:  %s\n", d->cmdline);
 	}
 	if (d->error[0])

@@ -14,6 +14,7 @@ struct fetch_opts {
 	const char *name, *sha256;
 	unsigned timeout_ms;
 	int autofree, replace;
+	struct opt_list mirrors;
 };
 struct sanboot_opts {
 	struct opt_uint drive;
@@ -43,6 +44,7 @@ static const struct script_opt fetch_opts[] = {
 	OPT("autofree", 'a', 0, struct fetch_opts, autofree, script_parse_flag),
 	OPT("replace", 'r', 0, struct fetch_opts, replace, script_parse_flag),
 	OPT("sha256", 0, 1, struct fetch_opts, sha256, script_parse_sha256),
+	OPT("mirror", 0, 1, struct fetch_opts, mirrors, script_parse_list),
 };
 static const struct script_opt exec_opts[] = {
 	OPT("name", 'n', 1, struct fetch_opts, name, script_parse_string),
@@ -83,8 +85,8 @@ static int fetch_image(struct script_ctx *c, const void *opts, int argc,
 {
 	const struct fetch_opts *o = opts;
 
-	return script_image_fetch(c, argv[0], o->name, o->sha256, argc - 1, argv + 1,
-				  select, NULL, e);
+	return script_image_fetch(c, argv[0], o->name, o->sha256, o->mirrors.v, o->mirrors.n,
+				  argc - 1, argv + 1, select, NULL, e);
 }
 
 static int cmd_kernel(struct script_ctx *c, const void *opts, int argc,
@@ -185,7 +187,7 @@ static int acquire(struct script_ctx *c, const char *ref, struct script_image **
 {
 	if ((*img = script_image_find(c, ref)))
 		return SN_OK;
-	return script_image_fetch(c, ref, NULL, NULL, 0, NULL, 0, img, e);
+	return script_image_fetch(c, ref, NULL, NULL, NULL, 0, 0, NULL, 0, img, e);
 }
 
 /* md5sum, sha1sum, sha256sum: "<hex>  <name>" per image, as iPXE prints;
@@ -280,7 +282,7 @@ static int cmd_not_verified(struct script_ctx *c, const void *opts, int argc,
 }
 
 #define FETCH_USAGE "[--name <name>] [--timeout <ms>] [--autofree] [--replace] " \
-		    "[--sha256 <hex>] <uri> [<argument>...]"
+		    "[--sha256 <hex>] [--mirror <uri>]... <uri> [<argument>...]"
 #define EXEC_USAGE "[--name <name>] [--timeout <ms>] [--autofree] [--replace] " \
 		   "[--sha256 <hex>] [<uri>|<image>] [<argument>...]"
 #define SAN_USAGE "[--drive <drive>] [--no-describe] [--keep] [--filename <path>] " \

@@ -35,36 +35,66 @@ static int image_fd(const char *content, int *fd, struct sn_err *e)
 	return SN_OK;
 }
 
-static int dr_fetch(void *arg, const char *url, const char *sha256, int *fd,
-		    struct sn_err *e)
+/* The image holds its URL, then "\n" and each mirror the agent would try
+ * (the trust rule per URL, as http_fetch_mirrors applies it: a refused
+ * one is skipped; all refused is the first refusal). The first URL
+ * allowed is the image's URL. */
+static int dr_fetch(void *arg, const char *const *urls, size_t n_urls, const char *sha256,
+		    int *fd, struct sn_err *e)
 {
 	struct dryrun *d = arg;
-	int rc = url_artifact_allowed(url, sha256 != NULL, d->any_http, e);
+	char content[(1 + SCRIPT_MIRRORS_MAX) * (SCRIPT_URL_MAX + 1)], u[SCRIPT_URL_LOG];
+	struct sn_err first, now;
+	size_t used = 0, kept = 0;
 
-	if (rc != SN_OK)
-		return rc;
-	say(d, "dry run: not downloading %s\n", url);
-	return image_fd(url, fd, e);
+	sn_clear(&first);
+	content[0] = '\0';
+	for (size_t i = 0; i < n_urls && i <= SCRIPT_MIRRORS_MAX; i++) {
+		sn_clear(&now);
+		if (url_artifact_allowed(urls[i], sha256 != NULL, d->any_http, &now) != SN_OK) {
+			if (n_urls > 1) {
+				char why[sizeof(now.ctx) + 64];
+				say(d, "dry run: mirror skipped: %s\n",
+				    sn_format(&now, why, sizeof(why)));
+			}
+			if (!first.code)
+				first = now;
+			continue;
+		}
+		used += (size_t)snprintf(content + used, sizeof(content) - used, "%s%s",
+					 kept++ ? "\n" : "", urls[i]);
+		say(d, "dry run: not downloading %s\n", script_url_log(urls[i], u));
+	}
+	if (!kept) {
+		*e = first;
+		return first.code;
+	}
+	return image_fd(content, fd, e);
 }
 
 static int dr_fetch_script(void *arg, const char *url, const char *sha256, char **buf,
 			   size_t *len, struct sn_err *e)
 {
 	struct dryrun *d = arg;
+	char u[SCRIPT_URL_LOG];
 	int rc = url_artifact_allowed(url, sha256 != NULL, d->any_http, e);
 
 	if (rc != SN_OK)
 		return rc;
 	if (!d->fetch_script)
-		return sn_fail(e, SN_E_SCRIPT_NO_OP, "dry run without a fetcher: %.120s", url);
-	say(d, "dry run: fetching script %s\n", url);
+		return sn_fail(e, SN_E_SCRIPT_NO_OP, "dry run without a fetcher: %s",
+			       script_url_log(url, u));
+	say(d, "dry run: fetching script %s\n", script_url_log(url, u));
 	return d->fetch_script(d->fetch_arg, url, sha256, buf, len, e);
 }
 
-/* What an image fd holds: its URL, or cpio headers then the URL. */
-static void describe_fd(int fd, char *out, size_t size)
+/* What an image fd holds: its URL (then mirrors after "\n"), or cpio
+ * headers then those. out describes it; url and mirrors get the rest. */
+static void describe_fd(int fd, char *out, size_t size, char *url, size_t url_size,
+			char *mirrors, size_t mirrors_size)
 {
-	char buf[SCRIPT_URL_MAX + 4096];
+	char buf[(1 + SCRIPT_MIRRORS_MAX) * (SCRIPT_URL_MAX + 1) + 4096];
+	char *nl;
 	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
 	size_t pos = 0;
 	char name[1024] = "";
@@ -93,6 +123,11 @@ static void describe_fd(int fd, char *out, size_t size)
 			break;
 		}
 	}
+	nl = strchr(buf + pos, '\n');
+	snprintf(mirrors, mirrors_size, "%s", nl ? nl + 1 : "");
+	if (nl)
+		*nl = '\0';
+	snprintf(url, url_size, "%s", buf + pos);
 	if (name[0])
 		snprintf(out, size, "%.2048s %.255s mode=%04o", buf + pos, name, mode & 07777);
 	else
@@ -103,10 +138,13 @@ static int dr_boot(void *arg, const struct boot_image *img, struct sn_err *e)
 {
 	struct dryrun *d = arg;
 
-	describe_fd(img->kernel_fd, d->kernel, sizeof(d->kernel));
+	describe_fd(img->kernel_fd, d->kernel, sizeof(d->kernel), d->urls[0],
+		    sizeof(d->urls[0]), d->mirrors[0], sizeof(d->mirrors[0]));
 	d->n_initrds = img->n_initrds;
 	for (int i = 0; i < img->n_initrds; i++)
-		describe_fd(img->initrd_fds[i], d->initrds[i], sizeof(d->initrds[i]));
+		describe_fd(img->initrd_fds[i], d->initrds[i], sizeof(d->initrds[i]),
+			    d->urls[1 + i], sizeof(d->urls[1 + i]), d->mirrors[1 + i],
+			    sizeof(d->mirrors[1 + i]));
 	snprintf(d->cmdline, sizeof(d->cmdline), "%s", img->cmdline);
 	say(d, "dry run: would kexec %s\n", d->kernel);
 	return SN_OK;
@@ -193,6 +231,8 @@ int dryrun_run(struct dryrun *d, const char *text, size_t len, const char *base_
 	sn_clear(&e);
 	d->kernel[0] = d->cmdline[0] = d->error[0] = '\0';
 	d->n_initrds = 0;
+	for (size_t i = 0; i < 1 + BOOTIMG_MAX_INITRDS; i++)
+		d->urls[i][0] = d->mirrors[i][0] = '\0';
 	rc = script_run(text, len, base_url, settings, &dryrun_ops, d, &d->res, &e);
 	d->decision = dryrun_decision(d->res.outcome);
 	if (rc != SN_OK) {
@@ -206,9 +246,26 @@ int dryrun_run(struct dryrun *d, const char *text, size_t len, const char *base_
 	return rc;
 }
 
+/* "url": ["mirror", ...] when url has mirrors */
+static void add_mirrors(cJSON *m, const char *url, const char *list)
+{
+	cJSON *a;
+
+	if (!*list || cJSON_GetObjectItemCaseSensitive(m, url) ||
+	    !(a = cJSON_AddArrayToObject(m, url)))
+		return;
+	while (*list) {
+		size_t n = strcspn(list, "\n");
+		char one[SCRIPT_URL_MAX + 1];
+		snprintf(one, sizeof(one), "%.*s", (int)n, list);
+		cJSON_AddItemToArray(a, cJSON_CreateString(one));
+		list += n + (list[n] == '\n');
+	}
+}
+
 char *dryrun_json(const struct dryrun *d)
 {
-	cJSON *o = cJSON_CreateObject(), *a;
+	cJSON *o = cJSON_CreateObject(), *a, *m;
 	int boot = strcmp(d->decision, "boot") == 0;
 	char *text = NULL;
 
@@ -230,6 +287,9 @@ char *dryrun_json(const struct dryrun *d)
 	else
 		cJSON_AddNullToObject(o, "error");
 	cJSON_AddStringToObject(o, "reason", d->res.reason);
+	if ((m = cJSON_AddObjectToObject(o, "mirrors")) && boot)
+		for (int i = 0; i <= d->n_initrds; i++)
+			add_mirrors(m, d->urls[i], d->mirrors[i]);
 	cJSON_AddNumberToObject(o, "line", d->res.line);
 	if (d->res.outcome == SCRIPT_EXIT)
 		cJSON_AddNumberToObject(o, "exit_status", d->res.exit_status);

@@ -26,6 +26,10 @@ struct dryrun {
 	char kernel[SCRIPT_URL_MAX + 1];
 	char initrds[BOOTIMG_MAX_INITRDS][SCRIPT_URL_MAX + 300];
 	int n_initrds;
+	/* the mirrors the agent would try after each image's URL, "\n"
+	 * between them, "" for none: [0] the kernel, [1 + i] initrds[i] */
+	char mirrors[1 + BOOTIMG_MAX_INITRDS][SCRIPT_MIRRORS_MAX * (SCRIPT_URL_MAX + 1)];
+	char urls[1 + BOOTIMG_MAX_INITRDS][SCRIPT_URL_MAX + 1];   /* each image's URL */
 	char cmdline[2048];
 	char error[512];            /* "E0728 SN_E_HTTP_UNPINNED: line 3: kernel: ..." */
 	struct script_result res;
@@ -43,7 +47,9 @@ int dryrun_run(struct dryrun *d, const char *text, size_t len, const char *base_
 const char *dryrun_decision(enum script_outcome o);
 
 /* One JSON object (decision, kernel, initrds, cmdline, error, reason,
- * line), malloc'd; NULL when out of memory. */
+ * line, mirrors: {"<image URL>": ["<mirror URL>", ...]} for each image
+ * booted with mirrors the trust rule let through), malloc'd; NULL when
+ * out of memory. */
 char *dryrun_json(const struct dryrun *d);
 
 #endif

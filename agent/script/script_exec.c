@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/fdio.h"
+#include "http/urlutil.h"
 
 /* ---- settings */
 
@@ -129,6 +130,12 @@ int script_set_typed(struct script_settings *s, const char *name, const char *va
 }
 
 /* ---- messages */
+
+const char *script_url_log(const char *url, char out[SCRIPT_URL_LOG])
+{
+	url_for_log(url, out, SCRIPT_URL_LOG);
+	return out;
+}
 
 void script_log(struct script_ctx *c, const char *fmt, ...)
 {
@@ -257,22 +264,28 @@ static int image_name(const char *url, const char *name, char *out, struct sn_er
 static int hook_failed(int rc, int fallback, struct sn_err *e, const char *what,
 		       const char *url)
 {
+	char u[SCRIPT_URL_LOG];
+
 	if (e->code == SN_OK)
 		sn_fail(e, fallback, "returned %d", rc);
-	script_err_prefix(e, "%s %.120s: ", what, url);
+	script_err_prefix(e, "%s %s: ", what, script_url_log(url, u));
 	return e->code;
 }
 
-static int fetch_fd(struct script_ctx *c, const char *url, const char *sha256,
-		    int *fd, struct sn_err *e)
+/* urls[0] is the line's URL, then its mirrors. */
+static int fetch_fd(struct script_ctx *c, const char *const *urls, size_t n_urls,
+		    const char *sha256, int *fd, struct sn_err *e)
 {
+	const char *url = urls[0];
+	char u[SCRIPT_URL_LOG];
 	int rc;
 
 	*fd = -1;
 	if (!c->ops->fetch)
-		return sn_fail(e, SN_E_SCRIPT_NO_OP, "no fetch hook for %.120s", url);
+		return sn_fail(e, SN_E_SCRIPT_NO_OP, "no fetch hook for %s",
+			       script_url_log(url, u));
 	sn_clear(e);
-	rc = c->ops->fetch(c->arg, url, sha256, fd, e);
+	rc = c->ops->fetch(c->arg, urls, n_urls, sha256, fd, e);
 	if (rc == SN_OK && *fd < 0)
 		rc = sn_fail(e, SN_E_SCRIPT_FETCH, "the fetch hook gave no file");
 	if (rc != SN_OK) {
@@ -293,19 +306,32 @@ static struct script_image *selected_kernel(struct script_ctx *c)
 }
 
 int script_image_fetch(struct script_ctx *c, const char *ref, const char *name,
-		       const char *sha256, int argc, char *const *argv,
-		       int select, struct script_image **out, struct sn_err *e)
+		       const char *sha256, const char *const *mirrors, size_t n_mirrors,
+		       int argc, char *const *argv, int select,
+		       struct script_image **out, struct sn_err *e)
 {
-	char url[SCRIPT_URL_MAX + 1];
-	char iname[SCRIPT_IMAGE_NAME_MAX];
+	char urls[1 + SCRIPT_MIRRORS_MAX][SCRIPT_URL_MAX + 1];
+	const char *list[1 + SCRIPT_MIRRORS_MAX];
+	char iname[SCRIPT_IMAGE_NAME_MAX], u[SCRIPT_URL_LOG];
+	const char *url = urls[0];
 	struct script_image *img, *old;
 	int fd, rc;
 
-	if ((rc = script_resolve(c, ref, url, sizeof(url), e)) != SN_OK)
-		return rc;
+	if (n_mirrors > SCRIPT_MIRRORS_MAX)
+		return sn_fail(e, SN_E_SCRIPT_TOO_MANY_MIRRORS, "%zu, the limit is %u",
+			       n_mirrors, SCRIPT_MIRRORS_MAX);
+	for (size_t i = 0; i <= n_mirrors; i++) {
+		if ((rc = script_resolve(c, i ? mirrors[i - 1] : ref, urls[i],
+					 sizeof(urls[i]), e)) != SN_OK) {
+			if (i)
+				script_err_prefix(e, "--mirror %zu: ", i);
+			return rc;
+		}
+		list[i] = urls[i];
+	}
 	if ((rc = image_name(url, name, iname, e)) != SN_OK)
 		return rc;
-	if ((rc = fetch_fd(c, url, sha256, &fd, e)) != SN_OK)
+	if ((rc = fetch_fd(c, list, 1 + n_mirrors, sha256, &fd, e)) != SN_OK)
 		return rc;
 	/* iPXE replaces an image of the same name; a new kernel also drops
 	 * the old one, which would otherwise be handed on as an initrd. */
@@ -327,7 +353,11 @@ int script_image_fetch(struct script_ctx *c, const char *ref, const char *name,
 		script_image_free(c, img);
 		return rc;
 	}
-	script_log(c, "%s: %s", iname, url);
+	if (n_mirrors)
+		script_log(c, "%s: %s (+%zu mirror%s)", iname, script_url_log(url, u),
+			   n_mirrors, n_mirrors == 1 ? "" : "s");
+	else
+		script_log(c, "%s: %s", iname, script_url_log(url, u));
 	if (out)
 		*out = img;
 	return SN_OK;
@@ -501,7 +531,7 @@ int script_chain(struct script_ctx *c, const char *ref, const char *name,
 		 const char *sha256, int argc, char *const *argv, int replace,
 		 struct sn_err *e)
 {
-	char url[SCRIPT_URL_MAX + 1];
+	char url[SCRIPT_URL_MAX + 1], u[SCRIPT_URL_LOG];
 	struct script_image *img = script_image_find(c, ref);
 	char *buf = NULL;
 	size_t len = 0;
@@ -515,10 +545,11 @@ int script_chain(struct script_ctx *c, const char *ref, const char *name,
 	if ((rc = script_resolve(c, ref, url, sizeof(url), e)) != SN_OK)
 		return rc;
 	if (c->frame->depth + 1 > SCRIPT_CHAIN_DEPTH_MAX)
-		return sn_fail(e, SN_E_SCRIPT_CHAIN_DEPTH, "%.120s: more than %u levels",
-			       url, SCRIPT_CHAIN_DEPTH_MAX);
+		return sn_fail(e, SN_E_SCRIPT_CHAIN_DEPTH, "%s: more than %u levels",
+			       script_url_log(url, u), SCRIPT_CHAIN_DEPTH_MAX);
 	if (!c->ops->fetch_script)
-		return sn_fail(e, SN_E_SCRIPT_NO_OP, "no fetch_script hook for %.120s", url);
+		return sn_fail(e, SN_E_SCRIPT_NO_OP, "no fetch_script hook for %s",
+			       script_url_log(url, u));
 	sn_clear(e);
 	rc = c->ops->fetch_script(c->arg, url, sha256, &buf, &len, e);
 	if (rc != SN_OK) {
@@ -528,7 +559,7 @@ int script_chain(struct script_ctx *c, const char *ref, const char *name,
 	if (!buf)
 		len = 0;
 	if (script_has_header(buf ? buf : "", len)) {
-		script_log(c, "chain: running script %s", url);
+		script_log(c, "chain: running script %s", script_url_log(url, u));
 		rc = run_text(c, buf, len, url, c->frame->depth + 1, e);
 		free(buf);
 		if (c->exited) {
@@ -539,8 +570,8 @@ int script_chain(struct script_ctx *c, const char *ref, const char *name,
 				return SN_OK;
 			}
 			if (status != 0)
-				return sn_fail(e, SN_E_SCRIPT_CHAIN_EXIT, "%.120s: exit %d",
-					       url, status);
+				return sn_fail(e, SN_E_SCRIPT_CHAIN_EXIT, "%s: exit %d",
+					       script_url_log(url, u), status);
 			return SN_OK;
 		}
 		if (replace && c->stop != SCRIPT_STOP_ALL)
@@ -548,8 +579,9 @@ int script_chain(struct script_ctx *c, const char *ref, const char *name,
 		return rc;
 	}
 	free(buf);
-	script_log(c, "chain: %s is not a script, booting it as a kernel", url);
-	rc = script_image_fetch(c, url, name, sha256, argc, argv, 1, &img, e);
+	script_log(c, "chain: %s is not a script, booting it as a kernel",
+		   script_url_log(url, u));
+	rc = script_image_fetch(c, url, name, sha256, NULL, 0, argc, argv, 1, &img, e);
 	if (rc != SN_OK)
 		return rc;
 	return script_boot(c, img, e);

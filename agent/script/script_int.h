@@ -161,11 +161,14 @@ void script_image_free(struct script_ctx *c, struct script_image *img);
 void script_images_free_all(struct script_ctx *c);
 int script_image_set_args(struct script_image *img, int argc, char *const *argv,
 			  struct sn_err *e);
-/* Downloads ref and registers it (replacing one of the same name). select
- * makes it the kernel, freeing the kernel selected before. */
+/* Downloads ref (or, failing that, one of its n_mirrors mirror refs, each
+ * resolved like ref) and registers it (replacing one of the same name).
+ * select makes it the kernel, freeing the kernel selected before. */
 int script_image_fetch(struct script_ctx *c, const char *ref, const char *name,
-		       const char *sha256, int argc, char *const *argv,
-		       int select, struct script_image **out, struct sn_err *e);
+		       const char *sha256, const char *const *mirrors, size_t n_mirrors,
+		       int argc, char *const *argv, int select,
+		       struct script_image **out, struct sn_err *e);
+
 int script_boot(struct script_ctx *c, struct script_image *kernel,
 		struct sn_err *e);
 /* chain/boot <uri>: a registered image by that name is booted; a script
@@ -210,12 +213,21 @@ struct opt_uint {
 	int given;
 };
 
+/* A repeatable option (--mirror=URL --mirror=URL): the values in order. */
+struct opt_list {
+	const char *v[SCRIPT_MIRRORS_MAX];
+	unsigned n;
+};
+
 /* Option value parsers: text into the field at field. */
 int script_parse_flag(const char *text, void *field, struct sn_err *e);
 int script_parse_string(const char *text, void *field, struct sn_err *e);
 int script_parse_uint(const char *text, void *field, struct sn_err *e);
 int script_parse_opt_uint(const char *text, void *field, struct sn_err *e);
 int script_parse_sha256(const char *text, void *field, struct sn_err *e);
+/* Appends to a struct opt_list; more than SCRIPT_MIRRORS_MAX values or an
+ * empty one is an error. */
+int script_parse_list(const char *text, void *field, struct sn_err *e);
 int script_parse_key(const char *text, void *field, struct sn_err *e);
 /* Decimal, or hex with 0x (iPXE's parse_integer), up to max. */
 int script_parse_ulong(const char *text, unsigned long max, unsigned long *out,

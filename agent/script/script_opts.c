@@ -66,6 +66,19 @@ int script_parse_sha256(const char *text, void *field, struct sn_err *e)
 	return SN_OK;
 }
 
+int script_parse_list(const char *text, void *field, struct sn_err *e)
+{
+	struct opt_list *l = field;
+
+	if (!*text)
+		return sn_fail(e, SN_E_SCRIPT_OPTION_VALUE, "empty value");
+	if (l->n == SCRIPT_MIRRORS_MAX)
+		return sn_fail(e, SN_E_SCRIPT_TOO_MANY_MIRRORS, "more than %u",
+			       SCRIPT_MIRRORS_MAX);
+	l->v[l->n++] = text;
+	return SN_OK;
+}
+
 /* A key: one character, or its code ("0x02" is Ctrl-B). */
 int script_parse_key(const char *text, void *field, struct sn_err *e)
 {

@@ -22,13 +22,19 @@ struct fuzz_fake {
 	int n_fds;
 };
 
-static int fz_fetch(void *arg, const char *url, const char *sha256, int *fd,
-		    struct sn_err *e)
+/* Every mirror named "404" fails; the first other one serves. */
+static int fz_fetch(void *arg, const char *const *urls, size_t n_urls, const char *sha256,
+		    int *fd, struct sn_err *e)
 {
 	struct fuzz_fake *f = arg;
+	size_t i = 0;
 
-	if (strstr(url, "404") || f->n_fds == MAX_FDS)
-		return sn_fail(e, SN_E_IO, "fake 404 %s", url);
+	if (n_urls == 0 || n_urls > 1 + SCRIPT_MIRRORS_MAX)
+		abort();
+	while (i < n_urls && strstr(urls[i], "404"))
+		i++;
+	if (i == n_urls || f->n_fds == MAX_FDS)
+		return sn_fail(e, SN_E_IO, "fake 404 %s", urls[0]);
 	*fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (*fd < 0)
 		abort();

@@ -30,7 +30,9 @@ struct fake {
 	const char *fail_substr;           /* fetch of a URL holding it fails */
 	int fail_count;                    /* ...this many times (0: always) */
 	int boot_rc;
-	char fetched[MAX_CALLS][512];
+	char fetched[MAX_CALLS][512];      /* the URL that served each fetch */
+	char mirrors[MAX_CALLS][1024];     /* the other URLs the call gave, " " between */
+	int served_by[MAX_CALLS];          /* index into the call's URLs */
 	char sha256[MAX_CALLS][72];
 	int fds[MAX_CALLS];
 	int n_fetched, n_fetch_failed;
@@ -52,20 +54,36 @@ static const char *url_of_fd(struct fake *f, int fd)
 	return "?";
 }
 
-static int fake_fetch(void *arg, const char *url, const char *sha256, int *fd,
-		      struct sn_err *e)
+/* Like http_fetch_mirrors: the URLs in order, a failing one hands over
+ * to the next; the error is the last one's. */
+static int fake_fetch(void *arg, const char *const *urls, size_t n_urls, const char *sha256,
+		      int *fd, struct sn_err *e)
 {
 	struct fake *f = arg;
+	size_t i = 0;
 
-	if (f->fail_substr && strstr(url, f->fail_substr) &&
-	    (f->fail_count == 0 || f->n_fetch_failed < f->fail_count)) {
+	assert_true(n_urls >= 1 && n_urls <= 1 + SCRIPT_MIRRORS_MAX);
+	for (; i < n_urls; i++) {
+		if (!(f->fail_substr && strstr(urls[i], f->fail_substr) &&
+		      (f->fail_count == 0 || f->n_fetch_failed < f->fail_count)))
+			break;
 		f->n_fetch_failed++;
-		return sn_fail(e, SN_E_IO, "HTTP 404 for %s", url);
+		char u[SCRIPT_URL_LOG];   /* as the HTTP client words it */
+		sn_fail(e, SN_E_IO, "HTTP 404 for %s", script_url_log(urls[i], u));
 	}
+	if (i == n_urls)
+		return e->code;
+	sn_clear(e);
 	assert_true(f->n_fetched < MAX_CALLS);
 	*fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	assert_true(*fd >= 0);
-	snprintf(f->fetched[f->n_fetched], sizeof(f->fetched[0]), "%s", url);
+	snprintf(f->fetched[f->n_fetched], sizeof(f->fetched[0]), "%s", urls[i]);
+	f->mirrors[f->n_fetched][0] = '\0';
+	for (size_t j = 1; j < n_urls; j++)
+		snprintf(f->mirrors[f->n_fetched] + strlen(f->mirrors[f->n_fetched]),
+			 sizeof(f->mirrors[0]) - strlen(f->mirrors[f->n_fetched]), "%s%s",
+			 j > 1 ? " " : "", urls[j]);
+	f->served_by[f->n_fetched] = (int)i;
 	snprintf(f->sha256[f->n_fetched], sizeof(f->sha256[0]), "%s", sha256 ? sha256 : "");
 	f->fds[f->n_fetched++] = *fd;
 	return SN_OK;
@@ -87,7 +105,8 @@ static int fake_fetch_script(void *arg, const char *url, const char *sha256, cha
 			memcpy(*buf, f->script_bodies[i], *len + 1);
 			return SN_OK;
 		}
-	return sn_fail(e, SN_E_IO, "HTTP 404 for %s", url);
+	char u[SCRIPT_URL_LOG];
+	return sn_fail(e, SN_E_IO, "HTTP 404 for %s", script_url_log(url, u));
 }
 
 static int fake_boot(void *arg, const struct boot_image *img, struct sn_err *e)
@@ -1032,6 +1051,109 @@ static void test_chain_kernel_and_errors(void **state)
 	done(f, &r);
 }
 
+/* ---- mirrors, and URLs in logs */
+
+static void test_mirrors(void **state)
+{
+	struct fake *f = fake_new();
+	struct run r;
+
+	/* every URL reaches the hook, the line's first, mirrors resolved */
+	run(f, &r, "#!ipxe\nkernel --mirror=http://m1/k --mirror k2 http://x/k a=1\n"
+		   "initrd --mirror http://m1/i http://x/i\nboot\n");
+	assert_int_equal(f->n_fetched, 2);
+	assert_string_equal(f->fetched[0], "http://x/k");
+	assert_string_equal(f->mirrors[0], "http://m1/k http://boot.example/v1/k2");
+	assert_int_equal(f->served_by[0], 0);
+	assert_string_equal(f->mirrors[1], "http://m1/i");
+	assert_int_equal(f->n_boots, 1);
+	assert_string_equal(f->boots[0].cmdline, "a=1");
+	assert_non_null(strstr(f->log, "k: http://x/k (+2 mirrors)"));
+	script_settings_free(r.s);
+
+	/* the first URL down: the mirror serves, the boot goes on */
+	free(f);
+	f = fake_new();
+	f->fail_substr = "//x/";
+	run(f, &r, "#!ipxe\nkernel --mirror=http://m1/k http://x/k\n"
+		   "module --mirror=http://x/i2 --mirror=http://m2/i http://x/i\nboot\n");
+	assert_int_equal(f->n_fetched, 2);
+	assert_string_equal(f->fetched[0], "http://m1/k");
+	assert_int_equal(f->served_by[0], 1);
+	assert_string_equal(f->fetched[1], "http://m2/i");
+	assert_int_equal(f->served_by[1], 2);
+	assert_int_equal(f->n_boots, 1);
+	assert_string_equal(f->boots[0].kernel_url, "http://m1/k");
+	assert_string_equal(f->boots[0].initrd_urls[0], "http://m2/i");
+	script_settings_free(r.s);
+
+	/* all down: the line fails with the last error, || catches it */
+	free(f);
+	f = fake_new();
+	f->fail_substr = "http";
+	run(f, &r, "#!ipxe\nimgfetch --mirror=http://m1/i http://x/i || echo all-down\n");
+	assert_int_equal(r.rc, SN_OK);
+	assert_string_equal(f->out, "all-down\n");
+	assert_int_equal(f->n_fetch_failed, 2);
+	assert_non_null(strstr(f->log, "HTTP 404 for http://m1/i"));
+	script_settings_free(r.s);
+
+	/* limits and bad values */
+	run(f, &r, "#!ipxe\nkernel --mirror=a --mirror=b --mirror=c --mirror=d --mirror=e "
+		   "--mirror=f --mirror=g --mirror=h --mirror=i http://x/k\n");
+	assert_int_equal(r.rc, SN_E_SCRIPT_TOO_MANY_MIRRORS);
+	assert_non_null(strstr(r.e.ctx, "--mirror=i"));
+	script_settings_free(r.s);
+	run(f, &r, "#!ipxe\nkernel --mirror= http://x/k\n");
+	assert_int_equal(r.rc, SN_E_SCRIPT_OPTION_VALUE);
+	script_settings_free(r.s);
+	run_base(f, &r, "#!ipxe\nkernel --mirror=rel/k https://x/k\n", NULL);
+	assert_int_equal(r.rc, SN_E_SCRIPT_BAD_URL);
+	assert_non_null(strstr(r.e.ctx, "--mirror 1: "));
+	script_settings_free(r.s);
+	/* chain takes no mirrors (iPXE has none) */
+	run(f, &r, "#!ipxe\nchain --mirror=http://m/s http://x/s\n");
+	assert_int_equal(r.rc, SN_E_SCRIPT_BAD_OPTION);
+	done(f, &r);
+}
+
+/* Signed URLs carry tokens in the query, credentials in userinfo: neither
+ * reaches the log or an error's context. */
+static void test_urls_in_logs(void **state)
+{
+	struct fake *f = fake_new();
+	struct run r;
+	char u[SCRIPT_URL_LOG];
+
+	assert_string_equal(script_url_log("https://u:pw@b/k?X-Sig=SECRET", u),
+			    "https://b/k?...");
+	f->fail_substr = "fail";
+	f->script_urls[0] = "https://b/next.ipxe?token=SECRET3";
+	f->script_bodies[0] = "#!ipxe\nexit 3\n";
+	run(f, &r, "#!ipxe\nkernel --mirror=https://m/k?sig=SECRET1 https://u:pw@b/k?sig=SECRET2\n"
+		   "initrd https://b/fail?sig=SECRET4 || echo caught\n"
+		   "chain https://b/next.ipxe?token=SECRET3 || echo chained\n"
+		   "chain https://b/none.ipxe?token=SECRET5 || echo missing\n"
+		   "chain https://b/fail?token=SECRET6\n");
+	assert_string_equal(f->out, "caught\nchained\nmissing\n");
+	assert_int_equal(r.rc, SN_E_IO);
+	assert_null(strstr(f->log, "SECRET"));
+	assert_null(strstr(f->log, "pw@"));
+	assert_null(strstr(r.e.ctx, "SECRET"));
+	assert_null(strstr(r.res.reason, "SECRET"));
+	assert_non_null(strstr(f->log, "k: https://b/k?... (+1 mirror)"));
+	assert_non_null(strstr(f->log, "chain: https://b/next.ipxe?...: exit 3"));
+	/* the hook still gets the whole URL */
+	assert_string_equal(f->fetched[0], "https://u:pw@b/k?sig=SECRET2");
+	script_settings_free(r.s);
+
+	/* a relative URL without a base: the message keeps no query */
+	run_base(f, &r, "#!ipxe\nkernel k?sig=SECRET7\n", "tftp-ish?x=SECRET8");
+	assert_int_equal(r.rc, SN_E_SCRIPT_BAD_URL);
+	assert_null(strstr(r.e.ctx, "SECRET"));
+	done(f, &r);
+}
+
 /* ---- menus */
 
 static void test_menus(void **state)
@@ -1285,6 +1407,8 @@ int main(void)
 		cmocka_unit_test(test_relative_urls_in_script),
 		cmocka_unit_test(test_chain_script),
 		cmocka_unit_test(test_chain_kernel_and_errors),
+		cmocka_unit_test(test_mirrors),
+		cmocka_unit_test(test_urls_in_logs),
 		cmocka_unit_test(test_menus),
 		cmocka_unit_test(test_corpus),
 		cmocka_unit_test(test_corpus_chains),

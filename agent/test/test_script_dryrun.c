@@ -112,6 +112,63 @@ static void test_trust_rule(void **state)
 	assert_string_equal(d.decision, "local");
 }
 
+/* The trust rule per mirror, as http_fetch_mirrors applies it: an
+ * unpinned http:// one is skipped, all skipped is the refusal. */
+static void test_mirrors(void **state)
+{
+	static const char *const none[] = { NULL };
+	struct dryrun d;
+	cJSON *j, *m;
+	char *text;
+
+	assert_int_equal(dry(&d, "#!ipxe\nkernel --mirror=http://plain/k --mirror=https://m2/k "
+				 "https://b/k\ninitrd --mirror=https://m2/i https://b/i\n"
+				 "initrd https://b/j\nboot\n", 0, none), SN_OK);
+	assert_string_equal(d.kernel, "https://b/k");
+	assert_string_equal(d.mirrors[0], "https://m2/k");
+	assert_string_equal(d.mirrors[1], "https://m2/i");
+	assert_string_equal(d.mirrors[2], "");
+	text = dryrun_json(&d);
+	j = cJSON_Parse(text);
+	assert_non_null(j);
+	m = cJSON_GetObjectItem(j, "mirrors");
+	assert_int_equal(cJSON_GetArraySize(m), 2);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(m, "https://b/k")), 1);
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(m, "https://b/k"), 0)
+			    ->valuestring, "https://m2/k");
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(m, "https://b/i"), 0)
+			    ->valuestring, "https://m2/i");
+	cJSON_Delete(j);
+	free(text);
+
+	/* an unpinned http:// first URL is skipped: the https mirror serves */
+	assert_int_equal(dry(&d, "#!ipxe\nkernel --mirror=https://m2/k http://plain/k\nboot\n",
+			     0, none), SN_OK);
+	assert_string_equal(d.kernel, "https://m2/k");
+	assert_string_equal(d.mirrors[0], "");
+	/* ... and allowed with http_artifacts = any */
+	assert_int_equal(dry(&d, "#!ipxe\nkernel --mirror=https://m2/k http://plain/k\nboot\n",
+			     1, none), SN_OK);
+	assert_string_equal(d.kernel, "http://plain/k");
+	assert_string_equal(d.mirrors[0], "https://m2/k");
+	/* all unpinned http: refused */
+	assert_int_equal(dry(&d, "#!ipxe\nkernel --mirror=http://m/k http://plain/k\nboot\n",
+			     0, none), SN_E_HTTP_UNPINNED);
+	assert_string_equal(d.decision, "error");
+	assert_non_null(strstr(d.error, "http://plain/k"));
+	/* a wrapped initrd keeps its mirrors */
+	assert_int_equal(dry(&d, "#!ipxe\nkernel https://b/k\ninitrd --mirror=https://m/c "
+				 "https://b/c /etc/c mode=644\nboot\n", 0, none), SN_OK);
+	assert_string_equal(d.initrds[0], "https://b/c /etc/c mode=0644");
+	assert_string_equal(d.mirrors[1], "https://m/c");
+	text = dryrun_json(&d);
+	j = cJSON_Parse(text);
+	m = cJSON_GetObjectItem(j, "mirrors");
+	assert_non_null(cJSON_GetObjectItem(m, "https://b/c"));
+	cJSON_Delete(j);
+	free(text);
+}
+
 static void test_cpio_initrd_and_json(void **state)
 {
 	static const char *const none[] = { NULL };
@@ -153,6 +210,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decisions),
 		cmocka_unit_test(test_trust_rule),
+		cmocka_unit_test(test_mirrors),
 		cmocka_unit_test(test_cpio_initrd_and_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

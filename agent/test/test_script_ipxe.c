@@ -50,10 +50,11 @@ static int memfd_with(const char *bytes, size_t len)
 }
 
 /* The image's bytes are "<bytes of URL's last component>". */
-static int fake_fetch(void *arg, const char *url, const char *sha256, int *fd,
-		      struct sn_err *e)
+static int fake_fetch(void *arg, const char *const *urls, size_t n_urls, const char *sha256,
+		      int *fd, struct sn_err *e)
 {
 	struct fake *f = arg;
+	const char *url = urls[0];
 	const char *base = strrchr(url, '/') ? strrchr(url, '/') + 1 : url;
 
 	assert_true(f->n_fetched < 32);
