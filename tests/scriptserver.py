@@ -8,13 +8,18 @@ import json
 import os
 import ssl
 import threading
+import time
 
 import harness as h
 
 
 class ScriptServer:
-    def __init__(self, script, host="0.0.0.0", port=None):
+    def __init__(self, script, host="0.0.0.0", port=None, busy=()):
         self.script = script
+        # Answers to the first boot POSTs, e.g. [(503, 5)]: status and
+        # Retry-After seconds (None: no header); then the script.
+        self.busy = list(busy)
+        self.boot_times = []
         self.port = port or h.free_port()
         self.events = []
         self.boot_posts = []
@@ -45,6 +50,16 @@ class ScriptServer:
                     self._reply(200, b"{}", "application/json")
                 elif self.path.endswith("/api/v1/boot"):
                     outer.boot_posts.append(doc)
+                    outer.boot_times.append(time.monotonic())
+                    if outer.busy:
+                        status, after = outer.busy.pop(0)
+                        self.send_response(status)
+                        if after is not None:
+                            self.send_header("Retry-After", str(after))
+                        self.send_header("Content-Length", "5")
+                        self.end_headers()
+                        self.wfile.write(b"busy\n")
+                        return
                     self._reply(200, outer.script.encode())
                 else:
                     self._reply(404, b"not found\n")

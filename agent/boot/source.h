@@ -21,6 +21,7 @@ enum source_end {
 struct source_result {
 	enum source_end end;
 	unsigned drive;           /* sanboot --drive (0x80 = first disk) */
+	unsigned retry_after_s;   /* the backend's Retry-After, 0 if none */
 	char reason[256];
 };
 

@@ -24,6 +24,7 @@
 #include "core/backend.h"
 #include "core/log.h"
 #include "core/report.h"
+#include "http/http.h"
 
 static void say_error(const char *stage, const struct sn_err *e)
 {
@@ -33,8 +34,10 @@ static void say_error(const char *stage, const struct sn_err *e)
 }
 
 /* Capped exponential backoff with ±25% jitter: thousands of machines
- * retrying after a power event must not stay in step. */
-static void backoff_sleep(const struct config *cfg, int failures)
+ * retrying after a power event must not stay in step. A backend that said
+ * Retry-After (503 when full) is not asked sooner than that, up to the
+ * cap; the jitter still spreads the herd. */
+static void backoff_sleep(const struct config *cfg, int failures, unsigned retry_after_s)
 {
 	unsigned cap_ms = cfg->retry_max_s * 1000u;
 	unsigned ms = 2000;
@@ -44,6 +47,13 @@ static void backoff_sleep(const struct config *cfg, int failures)
 	if (ms > cap_ms)
 		ms = cap_ms;
 	ms = ms * 3 / 4 + (unsigned)(random() % (ms / 2 + 1));
+	if (retry_after_s) {
+		unsigned want = retry_after_s < cfg->retry_max_s ? retry_after_s : cfg->retry_max_s;
+		if (ms < want * 1000u) {
+			ms = want * 1000u + (unsigned)(random() % (want * 250u + 1));
+			logmsg("retry", "the backend asked to wait %u s (Retry-After)", retry_after_s);
+		}
+	}
 	logmsg("retry", "next attempt in %u.%01u s", ms / 1000, (ms % 1000) / 100);
 	mono_sleep_ms(ms);
 }
@@ -69,6 +79,7 @@ static void attempt(struct agent *a, struct source_result *r)
 	}
 	if (backend_ask(a, &script, &len, &e) != SN_OK) {
 		say_error("api", &e);
+		r->retry_after_s = http_retry_after_s();
 		return;
 	}
 	netsource_run(a, script, len, r);
@@ -118,6 +129,6 @@ void policy_run(struct agent *a)
 			a->have_net = 0;
 		}
 		shell_on_failure(a, "the attempt failed; shell_on_failure = 1");
-		backoff_sleep(&a->cfg, ++failures);
+		backoff_sleep(&a->cfg, ++failures, r.retry_after_s);
 	}
 }
