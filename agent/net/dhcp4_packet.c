@@ -560,7 +560,7 @@ static int get_routes(const struct opt_fields *fs, struct lease *l,
 	if (v.len < 5)  /* the shortest descriptor: /0 and a router */
 		return bad_length(&v, "at least 5", e);
 	if ((rc = dhcp4_parse_routes(v.data, v.len, l->routes4, LEASE_MAX_ROUTES4,
-				     &l->n_routes4, &l->n_routes4_dropped, e))) {
+				     &l->n_routes4, &l->n_routes4_dropped, e)) && e) {
 		char ctx[sizeof(e->ctx)];
 		snprintf(ctx, sizeof(ctx), "%.200s (option at offset %zu)", e->ctx, v.off);
 		snprintf(e->ctx, sizeof(e->ctx), "%s", ctx);
