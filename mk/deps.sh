@@ -15,6 +15,10 @@ xxd rsync patch clang libclang-rt-14-dev curl kea-dhcp4-server
 kea-dhcp6-server e2fsprogs xfsprogs dosfstools mtools fdisk
 libcurl4-gnutls-dev chromium libpq-dev postgresql nginx"
 
+# systemd-boot: the disk's own EFI loader in the BootNext scenario
+# (tests/test_image.py)
+PKGS="$PKGS systemd-boot-efi"
+
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
