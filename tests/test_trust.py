@@ -281,3 +281,34 @@ def test_initrd_cut_halfway_resumes_and_boots(stack, servers):
     assert ("bytes=%d-" % half, '"initrd-1"') in servers.ranges[1:], servers.ranges
     assert vm.console.search(r"cut-initrd\.img: .* 1 resume\(s\), 0 restart\(s\), "
                              r"sha256 [0-9a-f]{64} \(verified\)")[1]
+
+
+def test_first_mirror_down_second_serves_boots(stack, servers):
+    """kernel/initrd --mirror=URL: a dead first URL (connection refused), a
+    404 and an unpinned http:// mirror (skipped by the trust rule) each hand
+    over to the next URL, and the machine boots."""
+    dead = "https://%s:%d/files/vmlinuz" % (h.SLIRP_HOST, h.free_port())
+    kernel_http = servers.url("http", "/files/vmlinuz")
+    missing = servers.url("https", "/files/missing/initrd.img")
+    initrd_http = servers.url("http", "/files/initrd.img")
+    initrd_https = servers.url("https", "/files/initrd.img")
+    servers.script = (
+        "#!ipxe\n"
+        "kernel --sha256=%s --mirror=%s %s console=ttyS0 snboot.serial=%s\n"
+        "initrd --mirror %s --mirror=%s %s\n"
+        "boot\n" % (sha256_file(h.TARGET_KERNEL), kernel_http, dead, SERIAL,
+                    initrd_http, initrd_https, missing))
+    vm = vm_for(stack, servers).start()
+    cmdline = vm.wait_marker()
+    assert h.serial_in_cmdline(cmdline, SERIAL), cmdline
+    # The kernel: the dead URL first, then the pinned http:// mirror.
+    assert vm.console.search(r"vmlinuz: https://[^ ]+ \(mirror 1 of 2\)")[1]
+    assert vm.console.search(r"vmlinuz: http://[^ ]+ \(mirror 2 of 2\)")[1]
+    assert servers.got("http", "/files/vmlinuz"), servers.requests
+    # The initrd: the 404, the unpinned http:// one skipped, the https one.
+    assert servers.got("https", "/files/missing/initrd.img"), servers.requests
+    assert vm.console.search(r"initrd\.img: mirror 2 skipped: E0?728\b")[1]
+    assert not servers.got("http", "/files/initrd.img"), "an unpinned http mirror was fetched"
+    assert servers.got("https", "/files/initrd.img"), servers.requests
+    assert vm.console.search(r"initrd\.img: https://[^ ]+ \(mirror 3 of 3\)")[1]
+    assert not vm.console.search(r"script did not boot anything")[1]
