@@ -635,9 +635,9 @@ int net_run_env(const struct net_env *env, const struct config *cfg,
 	deadline = t0 + (uint64_t)cfg->net_timeout_s * 1000;
 	if ((rc = list_nics(r, e)))
 		return rc;
+	add_vlans(r);  /* before the static path: snboot.ip may name eth0.100 */
 	if (cfg->ip[0])  /* no DHCP at all */
 		return net_static(env, cfg, out, t0, deadline, e);
-	add_vlans(r);
 	bring_up(r);
 	if ((rc = start_probes(r, &r->ctx, t0, e)) ||
 	    (rc = run_loop(r, deadline, e)))

@@ -83,7 +83,7 @@ int net_static(const struct net_env *env, const struct config *cfg,
 	struct ipcfg ip;
 	struct sn_err err;
 	char text[320];
-	int w = -1, rc, named;
+	int w = -1, target, rc, named;
 
 	if ((rc = ipcfg_parse(cfg->ip, &ip, e)))
 		return rc;
@@ -96,7 +96,9 @@ int net_static(const struct net_env *env, const struct config *cfg,
 		return sn_fail(e, SN_E_NET_STATIC_DEV, "snboot.ip names %s: no such "
 			       "Ethernet interface (%d found)", ip.dev, out->n_nics);
 	for (int i = 0; i < out->n_nics; i++) {
-		if (named ? i != w : out->nics[i].excluded)
+		/* A named VLAN interface needs its port up, and goes first. */
+		int port_of_named = named && out->nics[w].vlan && out->nics[w].parent == i;
+		if (named ? i != w && !port_of_named : out->nics[i].excluded)
 			continue;
 		sn_clear(&err);
 		if (env->set_up(out->nics[i].name, 1, &err))
@@ -106,9 +108,15 @@ int net_static(const struct net_env *env, const struct config *cfg,
 	}
 	/* The link must be up before the first request: wait for carrier,
 	 * within the stage's one deadline. */
+	target = w;
 	for (;;) {
 		uint64_t now = env->now();
-		if ((w = best_with_carrier(env, out, up)) >= 0 || now >= deadline)
+		if (named)
+			w = up[target] && env->carrier(env->sysfs_net,
+						       out->nics[target].name) == 1 ? target : -1;
+		else
+			w = best_with_carrier(env, out, up);
+		if (w >= 0 || now >= deadline)
 			break;
 		env->poll(NULL, 0, LINK_POLL_MS);
 	}
@@ -122,7 +130,7 @@ int net_static(const struct net_env *env, const struct config *cfg,
 	if ((rc = configure(env, &out->lease, e)))
 		goto err_down;
 	for (int i = 0; i < out->n_nics; i++) {
-		if (!up[i] || i == w)
+		if (!up[i] || i == w || (out->nics[w].vlan && out->nics[w].parent == i))
 			continue;
 		sn_clear(&err);
 		if (env->set_up(out->nics[i].name, 0, &err))

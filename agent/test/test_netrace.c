@@ -48,8 +48,10 @@ static int fake_list(const char *sysfs, struct nic *out, int max, struct sn_err 
 
 static int fake_carrier(const char *sysfs, const char *name)
 {
+	size_t n = strcspn(name, ".");  /* a VLAN's link is its port's */
+
 	for (int i = 0; i < fx.n_nics; i++)
-		if (strcmp(fx.nics[i].name, name) == 0)
+		if (strlen(fx.nics[i].name) == n && strncmp(fx.nics[i].name, name, n) == 0)
 			return fx.carrier_at[i] ? fx.now >= fx.carrier_at[i]
 						: fx.nics[i].carrier;
 	return -1;
@@ -558,6 +560,23 @@ static void lldp_vlan_joins_the_race(void **state)
 	assert_int_equal(res.winner, 1);
 }
 
+/* snboot.ip naming a VLAN interface snboot.vlan makes: its port comes up
+ * first and stays up; the address goes on the VLAN. */
+static void static_ip_on_a_vlan(void **state)
+{
+	struct sn_err e;
+
+	snprintf(cfg.vlan, sizeof(cfg.vlan), "name:eth1=100");
+	snprintf(cfg.ip, sizeof(cfg.ip), "10.77.1.50:::255.255.255.0::eth1.100:none");
+	snprintf(cfg.url, sizeof(cfg.url), "https://10.77.1.1/");
+	fx.carrier_at[0] = T0 + 1;  /* eth0 has link too: never chosen */
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), 0);
+	assert_int_equal(res.winner, 2);
+	assert_string_equal(res.lease.ifname, "eth1.100");
+	assert_string_equal(fx.log, "vlan eth1.100;up eth1;up eth1.100;"
+			    "addr eth1.100 10.77.1.50/255.255.255.0;");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -577,6 +596,7 @@ int main(void)
 		cmocka_unit_test_setup(silent_ports_are_named, setup),
 		cmocka_unit_test_setup(vlans_race_beside_ports, setup),
 		cmocka_unit_test_setup(lldp_vlan_joins_the_race, setup),
+		cmocka_unit_test_setup(static_ip_on_a_vlan, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
