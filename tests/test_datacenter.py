@@ -16,6 +16,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 import harness as h
 
 SERIAL = "DC-0001"
@@ -131,6 +133,34 @@ def test_no_dhcp_address_and_url_from_smbios(stack, netns_ok):
     assert not vm.console.search(r"snboot dhcp[46]: ")[1], "a DHCP client ran"
     assert lab.backend.log.search(r"10\.77\.1\.50 POST /api/v1/boot 200")[1], \
         lab.backend.log.tail(20)
+
+
+def kernel_has(option):
+    """option=y in the image's kernel config (build/kernel/.config)."""
+    try:
+        with open(os.path.join(h.BUILD, "kernel", ".config")) as f:
+            return any(line.strip() == option + "=y" for line in f)
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not kernel_has("CONFIG_FW_CFG_SYSFS"),
+                    reason="the image's kernel lacks CONFIG_FW_CFG_SYSFS "
+                           "(requested in /work/notes/kconfig-requests.md)")
+def test_no_dhcp_settings_from_fw_cfg(stack, netns_ok):
+    """The same without DHCP, the settings from QEMU's fw_cfg file
+    opt/org.snboot/config (command line syntax); they win over SMBIOS."""
+    lab = h.NicLab(stack, 1, serials=[SERIAL], v6=False)
+    settings = "snboot.url=%s snboot.ip=10.77.1.51::10.77.1.1:255.255.255.0::::" % lab.url4(1)
+    extra = ["-fw_cfg", "name=opt/org.snboot/config,string=%s" % settings,
+             "-smbios", "type=11,value=snboot.ip=10.77.1.50::10.77.1.1:255.255.255.0::::"]
+    vm = stack.qemu(name=stack.name, serial=SERIAL, netns=lab.ns,
+                    nic_args=h.qemu_nic_args(1, mac=h.nic_mac(1)), extra=extra)
+    vm.start()
+    booted(vm)
+    vm.wait_for(r"snboot config: settings from fw_cfg opt/org\.snboot/config", timeout=1)
+    vm.wait_for(r"snboot net: \S+: won: static 10\.77\.1\.51/", timeout=1)
+    assert lab.backend.log.search(r"10\.77\.1\.51 POST /api/v1/boot 200")[1]
 
 
 def block(ns, tap, on):
