@@ -25,8 +25,11 @@ def test_unknown_serial_is_registered_and_boots_local(stack, boot_files):
     vm = h.user_net_qemu(stack, be, serial).start()
     local = vm.wait_for(r"snboot local:", timeout=h.BOOT_TIMEOUT)
     listing = be.list()
-    assert re.search(r"^%s\s+local\b" % re.escape(serial), listing, re.M), \
-        "backend did not register %s with the default (local) action:\n%s" % (serial, listing)
+    # Registered, following the policies (none match: the default, local).
+    assert re.search(r"^%s\s+(policy|local)\b" % re.escape(serial), listing, re.M), \
+        "backend did not register %s:\n%s" % (serial, listing)
+    assert be.log.search(r"POST /api/v1/boot 200 .*serial=%s .*action=local" % re.escape(serial))[1], \
+        "backend did not answer %s with the local disk:\n%s" % (serial, be.log.tail(20))
     assert not vm.console.search(h.MARKER)[1], "the target booted for an unknown serial"
     # After the local-boot decision nothing may boot the network target.
     vm.assert_absent(h.MARKER, 20, start=vm.last_index)
