@@ -13,7 +13,7 @@ busybox-static libmicrohttpd-dev libsqlite3-dev libcjson-dev libcmocka-dev
 python3-minimal python3-pytest openssl apt dpkg-dev iproute2 procps iptables
 xxd rsync patch clang libclang-rt-14-dev curl kea-dhcp4-server
 kea-dhcp6-server e2fsprogs xfsprogs dosfstools mtools fdisk
-libcurl4-gnutls-dev chromium libpq-dev postgresql nginx"
+libcurl4-gnutls-dev chromium libpq-dev postgresql nginx ipxe-qemu"
 
 # systemd-boot: the disk's own EFI loader in the BootNext scenario
 # (tests/test_image.py)

@@ -19,6 +19,12 @@
                     the target kernel's first line (BENCH_BIG_BOOTS boots
                     for 256 MiB, default 1)
 
+  download_mib_s_https download_mib_s_http_pinned agent_peak_rss_kib
+  host_fetch_mib_s host_fetch_ratio ipxe_ratio_tiny ipxe_ratio_256m ...
+                    256 MiB initrd downloads, the fetch code on the host
+                    against curl | sha256sum, and the same boots side by
+                    side with Debian's iPXE: see tests/bench_download.py
+
   local_boot_s local_ms
                     power-on to the disk's own kernel through the local
                     path (BLS on virtio): see tests/bench_localboot.py
@@ -44,6 +50,7 @@ BOOTS = max(1, int(os.environ.get("BENCH_BOOTS", "3")))
 # The network stage's timing line; the first name the agent uses wins.
 DHCP_STAGES = ("dhcp", "net")
 STAGE_LINE = r"snboot (%s): done in (\d+) ms"
+import bench_download  # noqa: E402
 missing = []
 
 
@@ -226,3 +233,5 @@ def main():
 
 if __name__ == "__main__":
     sys.exit(main())
+    # download_mib_s_*, agent_peak_rss_kib, host_fetch_*, ipxe_ratio_*
+    bench_download.figures(figure, BOOTS, BIG_BOOTS, big_initrd)
