@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "core/log.h"
+#include "http/urlutil.h"
 #include "net/ipcfg.h"
 
 #define STAGE "net"
@@ -82,7 +83,7 @@ int net_static(const struct net_env *env, const struct config *cfg,
 	char a[INET_ADDRSTRLEN], m[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
 	struct ipcfg ip;
 	struct sn_err err;
-	char text[320];
+	char text[320], url[LEASE_URL_MAX];
 	int w = -1, target, rc, named;
 
 	if ((rc = ipcfg_parse(cfg->ip, &ip, e)))
@@ -142,9 +143,10 @@ int net_static(const struct net_env *env, const struct config *cfg,
 	inet_ntop(AF_INET, &ip.client, a, sizeof(a));
 	inet_ntop(AF_INET, &ip.mask, m, sizeof(m));
 	inet_ntop(AF_INET, &ip.gw, g, sizeof(g));
+	url_for_log(cfg->url, url, sizeof(url));
 	logmsg(STAGE, "%s: won: static %s/%s gateway %s (snboot.ip, no DHCP), "
 	       "mac %s, boot URL %s", out->nics[w].name, a, m,
-	       ip.gw.s_addr ? g : "none", out->nics[w].mac_str, cfg->url);
+	       ip.gw.s_addr ? g : "none", out->nics[w].mac_str, url);
 	log_stage_done("dhcp", out->ms);
 	return 0;
 
