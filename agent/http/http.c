@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -667,6 +668,25 @@ int http_get_buf(const char *url, char **buf, size_t *len, struct sn_err *e)
 
 /* ---- downloads into a memfd, hashed as they arrive, resumed after cuts */
 
+#define HASH_CHUNK (128 * 1024)
+
+/* SHA-256 of the memfd on a second CPU when the machine has one: the
+ * receiving thread decrypts and writes, this one reads the memfd right
+ * behind it and hashes (curl | sha256sum spreads the same work over two
+ * processes). On one CPU the bytes are hashed inline as they arrive. Either
+ * way every byte is hashed once. */
+struct hasher {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int running;               /* the thread exists */
+	int stop;
+	int fd;
+	uint64_t written, hashed;  /* bytes in the memfd, bytes hashed */
+	int read_errno;            /* the thread could not read the memfd */
+	mbedtls_sha256_context *sha;
+};
+
 struct fetch {
 	const char *label;
 	int fd;
@@ -692,13 +712,130 @@ struct fetch {
 	char etag_now[128];
 	char err_body[96];         /* start of an error answer, for the context */
 	size_t err_body_len;
+	struct hasher hs;
 };
+
+static void *hasher_main(void *arg)
+{
+	struct hasher *h = arg;
+	unsigned char *buf = malloc(HASH_CHUNK);
+
+	pthread_mutex_lock(&h->mu);
+	if (!buf)
+		h->read_errno = ENOMEM;
+	while (buf && !h->read_errno) {
+		uint64_t off = h->hashed, n = h->written - h->hashed;
+		ssize_t r;
+
+		if (!n) {
+			if (h->stop)
+				break;
+			pthread_cond_wait(&h->cv, &h->mu);
+			continue;
+		}
+		pthread_mutex_unlock(&h->mu);
+		r = pread(h->fd, buf, n < HASH_CHUNK ? (size_t)n : HASH_CHUNK, (off_t)off);
+		if (r > 0)
+			mbedtls_sha256_update_ret(h->sha, buf, (size_t)r);
+		pthread_mutex_lock(&h->mu);
+		if (r > 0)
+			h->hashed += (uint64_t)r;
+		else if (r == 0 || errno != EINTR)
+			h->read_errno = r < 0 ? errno : EIO;
+		pthread_cond_broadcast(&h->cv);
+	}
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	free(buf);
+	return NULL;
+}
+
+/* A hashing thread when there is a second CPU to run it; else inline. */
+static void hasher_start(struct fetch *f)
+{
+	struct hasher *h = &f->hs;
+
+	h->fd = f->fd;
+	h->sha = &f->sha;
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		return;
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->cv, NULL);
+	h->running = pthread_create(&h->thread, NULL, hasher_main, h) == 0;
+	if (!h->running) {
+		pthread_cond_destroy(&h->cv);
+		pthread_mutex_destroy(&h->mu);
+	}
+}
+
+/* len more bytes are in the memfd (data: them, for the inline hash). */
+static void hasher_add(struct fetch *f, const char *data, size_t len)
+{
+	struct hasher *h = &f->hs;
+
+	if (!h->running) {
+		mbedtls_sha256_update_ret(&f->sha, (const unsigned char *)data, len);
+		return;
+	}
+	pthread_mutex_lock(&h->mu);
+	h->written += len;
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+}
+
+/* Waits until every byte written is hashed; the thread is then idle and
+ * the hash context ours. 0, or the errno the thread's read failed with. */
+static int hasher_drain(struct fetch *f)
+{
+	struct hasher *h = &f->hs;
+	int err;
+
+	if (!h->running)
+		return 0;
+	pthread_mutex_lock(&h->mu);
+	while (h->hashed < h->written && !h->read_errno)
+		pthread_cond_wait(&h->cv, &h->mu);
+	err = h->read_errno;
+	pthread_mutex_unlock(&h->mu);
+	return err;
+}
+
+/* The memfd starts over: nothing written, nothing hashed. Drained first. */
+static void hasher_restart(struct fetch *f)
+{
+	struct hasher *h = &f->hs;
+
+	if (!h->running)
+		return;
+	pthread_mutex_lock(&h->mu);
+	h->written = h->hashed = 0;
+	h->read_errno = 0;
+	pthread_mutex_unlock(&h->mu);
+}
+
+static void hasher_stop(struct fetch *f)
+{
+	struct hasher *h = &f->hs;
+
+	if (!h->running)
+		return;
+	pthread_mutex_lock(&h->mu);
+	h->stop = 1;
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	pthread_join(h->thread, NULL);
+	pthread_cond_destroy(&h->cv);
+	pthread_mutex_destroy(&h->mu);
+	h->running = 0;
+}
 
 /* Drops what we have: the next bytes are the file from its start. */
 static int fetch_reset(struct fetch *f)
 {
+	(void)hasher_drain(f);   /* the thread idle before the file shrinks */
 	if (ftruncate(f->fd, 0) != 0 || lseek(f->fd, 0, SEEK_SET) != 0)
 		return -1;
+	hasher_restart(f);
 	mbedtls_sha256_free(&f->sha);
 	mbedtls_sha256_init(&f->sha);
 	mbedtls_sha256_starts_ret(&f->sha, 0);
@@ -824,7 +961,7 @@ static size_t fetch_write(char *data, size_t size, size_t n, void *arg)
 		f->write_errno = errno;
 		return 0;
 	}
-	mbedtls_sha256_update_ret(&f->sha, (const unsigned char *)data, len);
+	hasher_add(f, data, len);
 	f->have += len;
 	now = mono_ms();
 	if (dl_progress_due(&f->prog, f->have, now)) {
@@ -1073,7 +1210,7 @@ int http_fetch_mirrors(const char *const *urls, size_t n_urls, const char *sha25
 	uint64_t t0 = mono_ms();
 	struct sn_err ignored, refused, now;
 	size_t tried = 0;
-	int rc = SN_OK;
+	int rc = SN_OK, werr;
 
 	if (!e)
 		e = &ignored;   /* the retry loop reads and extends the context */
@@ -1095,6 +1232,7 @@ int http_fetch_mirrors(const char *const *urls, size_t n_urls, const char *sha25
 	mbedtls_sha256_init(&f.sha);
 	mbedtls_sha256_starts_ret(&f.sha, 0);
 	fetch_limit(&f);
+	hasher_start(&f);
 
 	for (size_t i = 0; i < n_urls; i++) {
 		int last = i + 1 == n_urls;
@@ -1123,6 +1261,11 @@ int http_fetch_mirrors(const char *const *urls, size_t n_urls, const char *sha25
 		else
 			logmsg("download", "%s: %s", label, u);
 		rc = fetch_loop(urls[i], &f, e);
+		if (rc == SN_OK && (werr = hasher_drain(&f)) != 0) {
+			rc = sn_fail(e, SN_E_HTTP_MEMFD, "%s: reading the memfd to hash it: %s",
+				     label, strerror(werr));
+			goto err;
+		}
 		if (rc == SN_OK) {
 			mbedtls_sha256_finish_ret(&f.sha, got);
 			hex_format(got, sizeof(got), hex);
@@ -1156,6 +1299,7 @@ int http_fetch_mirrors(const char *const *urls, size_t n_urls, const char *sha25
 		rc = sn_fail(e, SN_E_HTTP_MEMFD, "%s: lseek: %s", label, strerror(errno));
 		goto err;
 	}
+	hasher_stop(&f);
 	fetch_summary(&f, hex, sha256_hex_or_NULL != NULL, mono_ms() - t0);
 	mbedtls_sha256_free(&f.sha);
 	*fd_out = f.fd;
@@ -1163,6 +1307,7 @@ int http_fetch_mirrors(const char *const *urls, size_t n_urls, const char *sha25
 	return SN_OK;
 
 err:
+	hasher_stop(&f);
 	mbedtls_sha256_free(&f.sha);
 	close(f.fd);
 	return rc;
