@@ -134,8 +134,19 @@ include agent/test/test.mk
 
 test: all unit fuzz-smoke scenarios
 
+# Host-only tests (no VM) run first, alone: some measure the backend under
+# load. The QEMU scenarios then run SCENARIO_JOBS at a time (pytest-xdist,
+# one test file per worker): each VM is one TCG thread, so on N cores N
+# boots share the machine without slowing each other much.
+HOST_TESTS   := tests/test_programs.py tests/test_localboot_dryrun.py \
+                tests/test_script_corpus.py tests/test_http_host.py \
+                $(wildcard tests/test_server_*.py)
+VM_TESTS     := $(filter-out $(HOST_TESTS),$(sort $(wildcard tests/test_*.py)))
+SCENARIO_JOBS ?= $(JOBS)
+
 scenarios: all
-	/usr/bin/python3 -m pytest -v tests/
+	/usr/bin/python3 -m pytest -v $(HOST_TESTS)
+	/usr/bin/python3 -m pytest -v -n $(SCENARIO_JOBS) --dist loadfile $(VM_TESTS)
 
 bench: all
 	/usr/bin/python3 tests/bench.py

@@ -10,7 +10,7 @@ set -eu
 PKGS="build-essential make gcc binutils musl-tools linux-source-6.1 bc bison
 flex libelf-dev libssl-dev cpio xz-utils qemu-system-x86 ovmf dnsmasq-base
 busybox-static libmicrohttpd-dev libsqlite3-dev libcjson-dev libcmocka-dev
-python3-minimal python3-pytest openssl apt dpkg-dev iproute2 procps iptables
+python3-minimal python3-pytest python3-pytest-xdist openssl apt dpkg-dev iproute2 procps iptables
 xxd rsync patch clang libclang-rt-14-dev curl kea-dhcp4-server
 kea-dhcp6-server e2fsprogs xfsprogs dosfstools mtools fdisk
 libcurl4-gnutls-dev chromium libpq-dev postgresql nginx ipxe-qemu"
