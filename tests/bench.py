@@ -18,6 +18,13 @@
                     load time, and seconds from its "rebooting into" line to
                     the target kernel's first line (BENCH_BIG_BOOTS boots
                     for 256 MiB, default 1)
+  uefi_http_virtio_to_target_s, uefi_http_e1000_to_target_s,
+  ipxe_efi_rom_to_target_s
+                    power-on to the test target's marker when OVMF (no
+                    -kernel) chain-loads snboot.efi by its own HTTP boot
+                    (virtio: OVMF's driver; e1000: over the iPXE ROM's
+                    driver), and when QEMU's iPXE EFI ROM fetches it itself
+                    (dnsmasq in a netns, BENCH_BOOTS boots each)
 
   download_mib_s_https download_mib_s_http_pinned agent_peak_rss_kib
   host_fetch_mib_s host_fetch_ratio ipxe_ratio_tiny ipxe_ratio_256m ...
@@ -43,6 +50,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness as h  # noqa: E402
 import bench_backend  # noqa: E402
+import bench_download  # noqa: E402
 import bench_localboot  # noqa: E402
 
 SERIAL = "BENCH-0001"
@@ -50,7 +58,6 @@ BOOTS = max(1, int(os.environ.get("BENCH_BOOTS", "3")))
 # The network stage's timing line; the first name the agent uses wins.
 DHCP_STAGES = ("dhcp", "net")
 STAGE_LINE = r"snboot (%s): done in (\d+) ms"
-import bench_download  # noqa: E402
 missing = []
 
 
@@ -199,6 +206,50 @@ def kexec_paths():
                 figure(name + suffix, h.median(vals) if None not in vals else None, unit)
 
 
+def uefi_boot(kind):
+    """One power-on of an OVMF VM in a netns to the target's marker: the
+    firmware's HTTP boot on virtio or e1000, or iPXE's EFI ROM (e1000)."""
+    import test_image as ti
+    with h.Stack("bench-uefi-%s" % kind) as st:
+        ns = st.netns()
+        ns.add_tap(1, v6=False)
+        be = h.provisioned_backend(st, SERIAL, netns=ns).serve()
+        www = os.path.join(st.workdir, "www")
+        os.makedirs(www)
+        ti.shutil.copyfile(h.IMAGE, os.path.join(www, "snboot.efi"))
+        files = st.add(ti.FileServer(st, ns, www, "10.77.1.1"))
+        url = "http://10.77.1.1:%d/snboot.efi" % files.port
+        args = ["--no-ping", "--dhcp-range=10.77.1.100,10.77.1.199,255.255.255.0,1h",
+                "--dhcp-vendorclass=set:efihttp,HTTPClient",
+                "--dhcp-userclass=set:snboot,snboot", "--dhcp-userclass=set:ipxe,iPXE",
+                "--dhcp-option=tag:snboot,option:bootfile-name,%s" % be.url("10.77.1.1")]
+        if kind == "ipxe":
+            args.append("--dhcp-option=tag:ipxe,tag:!snboot,option:bootfile-name,%s" % url)
+        else:
+            args += ["--dhcp-option=tag:efihttp,tag:!snboot,option:bootfile-name,%s" % url,
+                     "--dhcp-option-force=tag:efihttp,tag:!snboot,60,HTTPClient"]
+        st.dnsmasq(ns, "tap1", args)
+        model = "virtio-net-pci" if kind == "virtio" else "e1000"
+        nic = h.qemu_nic_args(1, mac=h.nic_mac(1), model=model)
+        if kind == "virtio":
+            nic[-1] += ",romfile="
+        vm = st.add(ti.FirmwareQemu("bench-uefi-" + kind, ti.private_vars(st), serial=SERIAL,
+                                    netns=ns, nic_args=nic)).start()
+        try:
+            vm.wait_marker()
+        except h.HarnessError as e:
+            print("bench: uefi %s: %s" % (kind, str(e).splitlines()[0]), file=sys.stderr)
+            return None
+        return round(vm.seconds_to(vm.last_index), 3)
+
+
+def uefi_chain():
+    for kind, name in (("virtio", "uefi_http_virtio_to_target_s"),
+                       ("e1000", "uefi_http_e1000_to_target_s"),
+                       ("ipxe", "ipxe_efi_rom_to_target_s")):
+        figure(name, med([uefi_boot(kind) for _ in range(BOOTS)], name), "s")
+
+
 def main():
     for name, path in (("efi_image_bytes", h.IMAGE), ("agent_bytes", h.AGENT)):
         figure(name, os.path.getsize(path) if os.path.exists(path) else None, "bytes")
@@ -215,6 +266,8 @@ def main():
         figure("%s_ms" % stage, med([s.get(stage) for s in stages], stage + "_ms"), "ms")
 
     kexec_paths()
+    # download_mib_s_*, agent_peak_rss_kib, host_fetch_*, ipxe_ratio_*
+    bench_download.figures(figure, BOOTS, BIG_BOOTS, big_initrd)
     bench_localboot.figures(figure, med, BOOTS)  # local_boot_s, local_ms
 
     bench_backend.figures(figure)  # backend_* (server-stub under build/loadgen)
@@ -228,10 +281,9 @@ def main():
     figure("nic_race_ratio", four / one if four is not None and one else None, "x")
     figure("dhcp4_ms", med(lease_ms(1, 1, "v4", "snboot.ipv6=0"), "dhcp4_ms"), "ms")
     figure("dhcp6_ms", med(lease_ms(1, 1, "v6", "snboot.ipv4=0"), "dhcp6_ms"), "ms")
+    uefi_chain()
     return 1 if missing else 0
 
 
 if __name__ == "__main__":
     sys.exit(main())
-    # download_mib_s_*, agent_peak_rss_kib, host_fetch_*, ipxe_ratio_*
-    bench_download.figures(figure, BOOTS, BIG_BOOTS, big_initrd)
