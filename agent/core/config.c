@@ -34,6 +34,8 @@ enum kind { KIND_STRING, KIND_URL, KIND_RULES, KIND_UINT, KIND_BOOL, KIND_CHOICE
 	  "802.1Q VLAN IDs raced on the NICs: [<NIC term>=]ID[,ID...] groups") \
 	X("lldp", KIND_BOOL, lldp, "1", 0, 1,                                 \
 	  "listen for LLDP and race the VLANs the switch names for the port") \
+	X("bond", KIND_RULES, bond, "", 0, 0,                                 \
+	  "rules of ports joined as one 802.3ad (LACP) bond; singly without a partner") \
 	X("vendor_class", KIND_STRING, vendor_class,                          \
 	  "HTTPClient:Arch:00016:UNDI:003000", 0, 0,                          \
 	  "DHCPv4 option 60 / DHCPv6 option 16 vendor class text")            \
