@@ -9,7 +9,10 @@ network namespace, the VM's NIC k on tap k (tests/harness.py NicLab):
 - no DHCP server at all: address and URL from SMBIOS type 11 OEM strings;
 - a port that forwards nothing for 30 s after link-up (STP), then boots;
 - the provisioning network only on VLAN 100 of the port (snboot.vlan=100;
-  the host side tags in user space, tests/vlanswitch.py).
+  the host side tags in user space, tests/vlanswitch.py), and named by an
+  LLDP frame instead of a parameter;
+- two NICs in an 802.3ad bond (snboot.bond) against a host that does not
+  speak LACP: the agent falls back to the ports and boots.
 """
 import os
 import subprocess
@@ -273,3 +276,21 @@ def test_provisioning_only_on_vlan_100(stack, netns_ok):
     assert sw.log.search(r"^tagged 100 from tap1")[1], sw.log.tail(10)
     assert sw.log.search(r"^untagged from tap1 dropped")[1], \
         "eth0 (untagged) never sent anything: " + sw.log.tail(10)
+
+
+def test_bond_without_lacp_partner_falls_back(stack, netns_ok):
+    """snboot.bond joins both NICs into an 802.3ad bond; the host side is
+    two plain taps that never answer LACP (the host kernel has no bonding),
+    dnsmasq only on tap 2. The agent finds no partner, says so, undoes the
+    bond and boots on the port that is served."""
+    lab = h.NicLab(stack, 2, serials=[SERIAL], v6=False, models=("e1000", "e1000"))
+    dns = lab.serve_v4(2)
+    vm = lab.qemu(SERIAL, append="snboot.ipv6=0 snboot.bond=driver:e1000").start()
+    booted(vm)
+    vm.wait_for(r"snboot net: snbond0: 802\.3ad bond of eth0, eth1 \(snboot\.bond\)", timeout=1)
+    # Without a partner the 802.3ad bond has no active port ("running
+    # without any active interface"), so nothing passes before the check.
+    vm.wait_for(r"snboot net: snbond0: no LACP partner in 8 s \(none\): its ports race on "
+                r"their own", timeout=1)
+    assert h.winner_nic(vm)[1] == h.nic_mac(2), h.winner_nic(vm)
+    assert dns.log.search(r"DHCPACK\(tap2\)")[1]

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 
 #include "core/log.h"
+#include "net/bond.h"
 #include "net/netif.h"
 #include "net/netstatic.h"
 #include "net/resolv.h"
@@ -46,6 +47,8 @@ struct race {
 	int leader;                      /* probe index, -1 = none yet */
 	uint64_t grace_end;
 	uint64_t t0, next_report;
+	int bond;                        /* index of our bond, -1 = none */
+	uint64_t bond_check;             /* when its LACP partner is checked, 0 = done */
 };
 
 void net_env_default(struct net_env *env)
@@ -62,6 +65,10 @@ void net_env_default(struct net_env *env)
 	env->add_route4 = netif_add_route4;
 	env->vlan_create = net_vlan_create;
 	env->ifindex = if_nametoindex;
+	env->bond_create = net_bond_create;
+	env->bond_enslave = net_bond_enslave;
+	env->bond_delete = net_bond_delete;
+	env->bond_partner = net_bond_partner;
 	env->write_resolv = resolv_write;
 	env->v4 = &dhcp4_probe_ops;
 	env->v6 = &dhcp6_probe_ops;
@@ -167,6 +174,73 @@ static int make_vlan(struct race *r, int i, unsigned vid, const char *why)
 	return out->n_nics++;
 }
 
+/* snboot.bond: the matching ports (two or more) joined as one 802.3ad
+ * bond, appended to the list; the race runs on the bond, not on them. */
+static void make_bond(struct race *r)
+{
+	static struct rule_set rs;  /* big; not on the stack */
+	const struct net_env *env = r->env;
+	struct net_result *out = r->out;
+	struct sn_err err;
+	char text[320], names[128] = "";
+	int match[NIC_MAX], n = 0, joined = 0, first = -1, rank = 0;
+	size_t at = 0;
+
+	if (!r->cfg->bond[0] || !env->bond_create)
+		return;
+	sn_clear(&err);
+	if (rules_parse(r->cfg->bond, &rs, &err))
+		logmsg(STAGE, "bond: %s", sn_format(&err, text, sizeof(text)));
+	for (int i = 0; i < out->n_nics; i++)
+		if (!out->nics[i].excluded && !out->nics[i].vlan &&
+		    rules_match(&rs, &out->nics[i]) >= 0)
+			match[n++] = i;
+	if (n < 2 || out->n_nics == NIC_MAX) {
+		logmsg(STAGE, "bond: %d port%s match snboot.bond, no bond", n, n == 1 ? "" : "s");
+		return;
+	}
+	sn_clear(&err);
+	if (env->bond_create(BOND_NAME, &err)) {
+		logmsg(STAGE, "%s", sn_format(&err, text, sizeof(text)));
+		return;
+	}
+	for (int k = 0; k < n; k++) {
+		struct nic *p = &out->nics[match[k]];
+		sn_clear(&err);
+		if (env->bond_enslave(BOND_NAME, p->name, &err)) {
+			logmsg(STAGE, "%s", sn_format(&err, text, sizeof(text)));
+			continue;
+		}
+		p->slave = 1;
+		if (first < 0 || p->rank < rank)
+			rank = p->rank;
+		if (first < 0)
+			first = match[k];
+		joined++;
+		if (at < sizeof(names))
+			at += (size_t)snprintf(names + at, sizeof(names) - at, "%s%s",
+					       at ? ", " : "", p->name);
+	}
+	if (!joined) {
+		sn_clear(&err);
+		env->bond_delete(BOND_NAME, &err);
+		return;
+	}
+	r->bond = out->n_nics++;
+	out->nics[r->bond] = out->nics[first];  /* the bond takes its first port's MAC */
+	snprintf(out->nics[r->bond].name, sizeof(out->nics[0].name), "%s", BOND_NAME);
+	snprintf(out->nics[r->bond].driver, sizeof(out->nics[0].driver), "bonding");
+	out->nics[r->bond].pci_slot[0] = '\0';
+	out->nics[r->bond].ifindex = (int)env->ifindex(BOND_NAME);
+	out->nics[r->bond].rank = rank;
+	out->nics[r->bond].slave = 0;
+	out->nics[r->bond].bond = 1;
+	out->nics[r->bond].carrier = -1;
+	r->bond_check = r->t0 + BOND_FALLBACK_MS;
+	logmsg(STAGE, "%s: 802.3ad bond of %s (snboot.bond); without an LACP partner "
+	       "in %d s its ports race on their own", BOND_NAME, names, BOND_FALLBACK_MS / 1000);
+}
+
 /* snboot.vlan: a tagged interface per matching port and VLAN ID, appended
  * to the list and raced like the untagged ports (rank of its port). */
 static void add_vlans(struct race *r)
@@ -186,7 +260,8 @@ static void add_vlans(struct race *r)
 	for (int i = 0; i < ports; i++) {
 		unsigned ids[VLAN_IDS_MAX];
 		const struct nic *p = &out->nics[i];
-		int k = p->excluded || p->vlan ? 0 : vlan_ids_for(&vs, p, ids, VLAN_IDS_MAX);
+		int k = p->excluded || p->vlan || p->slave ? 0
+			: vlan_ids_for(&vs, p, ids, VLAN_IDS_MAX);
 
 		for (int j = 0; j < k; j++)
 			make_vlan(r, i, ids[j], "snboot.vlan");
@@ -198,7 +273,7 @@ static void bring_up_one(struct race *r, int i)
 	const struct nic *n = &r->out->nics[i];
 	char text[320];
 
-	if (n->excluded)
+	if (n->excluded || n->slave)  /* the bond brings its ports up */
 		return;
 	/* Before IFF_UP: a link already up would sit in DAD for 1-2 s
 	 * before DHCPv6 can send from its link-local address. */
@@ -392,6 +467,8 @@ static int next_wait(const struct race *r, uint64_t now, uint64_t deadline)
 
 	if (r->next_report < until)
 		until = r->next_report;
+	if (r->bond_check && r->bond_check < until)
+		until = r->bond_check;
 
 	if (r->leader >= 0 && r->grace_end < until)
 		until = r->grace_end;
@@ -456,6 +533,52 @@ static void grow_vlans(struct race *r)
 	}
 }
 
+/* No LACP partner on the bond in time: the switch does not bond these
+ * ports (or LACP is not up yet). Undo the bond, race its ports singly. */
+static void check_bond(struct race *r, uint64_t now)
+{
+	struct net_result *out = r->out;
+	struct sn_err err;
+	char text[320];
+	int partner;
+
+	if (r->bond < 0 || !r->bond_check || now < r->bond_check)
+		return;
+	r->bond_check = 0;
+	partner = r->env->bond_partner(r->env->sysfs_net, BOND_NAME);
+	for (int i = 0; i < r->n; i++)
+		if (r->nic_of[i] == r->bond && r->probes[i].done == 1)
+			partner = 1;  /* it already has a lease: keep it */
+	if (partner == 1) {
+		logmsg(STAGE, "%s: LACP partner answers, the bond stays", BOND_NAME);
+		return;
+	}
+	logmsg(STAGE, "%s: no LACP partner in %d s (%s): its ports race on their own",
+	       BOND_NAME, BOND_FALLBACK_MS / 1000, partner ? "state unknown" : "none");
+	for (int i = 0; i < r->n; i++)
+		if (r->nic_of[i] == r->bond && r->probes[i].done == 0) {
+			r->probes[i].ops->stop(&r->probes[i]);  /* NULL priv is fine */
+			r->probes[i].done = -1;
+		}
+	sn_clear(&err);
+	if (r->env->bond_delete(BOND_NAME, &err))
+		logmsg(STAGE, "%s", sn_format(&err, text, sizeof(text)));
+	r->up[r->bond] = 0;
+	out->nics[r->bond].excluded = 1;
+	for (int i = 0; i < out->n_nics; i++) {
+		if (!out->nics[i].slave)
+			continue;
+		out->nics[i].slave = 0;
+		bring_up_one(r, i);
+		if (!r->up[i])
+			continue;
+		if (r->cfg->ipv4 && r->env->v4)
+			start_probe(r, r->env->v4, i, &r->ctx, now);
+		if (r->cfg->ipv6 && r->env->v6)
+			start_probe(r, r->env->v6, i, &r->ctx, now);
+	}
+}
+
 static int run_loop(struct race *r, uint64_t deadline, struct sn_err *e)
 {
 	struct pollfd fds[PROBES_MAX];
@@ -481,6 +604,7 @@ static int run_loop(struct race *r, uint64_t deadline, struct sn_err *e)
 		}
 		dispatch(r, fds, idx, nfds);
 		grow_vlans(r);
+		check_bond(r, r->env->now());
 		if ((now = r->env->now()) >= r->next_report) {
 			report_silent(r, now);
 			r->next_report += SILENT_REPORT_MS;
@@ -629,12 +753,14 @@ int net_run_env(const struct net_env *env, const struct config *cfg,
 	r->out = out;
 	r->leader = -1;
 	r->t0 = t0;
+	r->bond = -1;
 	r->ctx = (struct probe_ctx){ cfg, id };
 	r->next_report = t0 + SILENT_REPORT_MS;
 	out->winner = -1;
 	deadline = t0 + (uint64_t)cfg->net_timeout_s * 1000;
 	if ((rc = list_nics(r, e)))
 		return rc;
+	make_bond(r);
 	add_vlans(r);  /* before the static path: snboot.ip may name eth0.100 */
 	if (cfg->ip[0])  /* no DHCP at all */
 		return net_static(env, cfg, out, t0, deadline, e);

@@ -43,6 +43,11 @@ struct net_env {
 	int (*vlan_create)(const char *parent, unsigned tag, char *ifname_out,
 			   size_t len, struct sn_err *e);
 	unsigned (*ifindex)(const char *name);
+	/* snboot.bond: net_bond_create/enslave/delete/partner; NULL to skip. */
+	int (*bond_create)(const char *name, struct sn_err *e);
+	int (*bond_enslave)(const char *bond, const char *port, struct sn_err *e);
+	int (*bond_delete)(const char *bond, struct sn_err *e);
+	int (*bond_partner)(const char *sysfs_net, const char *bond);
 	uint64_t (*now)(void);       /* monotonic ms */
 	int (*poll)(struct pollfd *fds, nfds_t n, int timeout_ms);
 };

@@ -20,6 +20,8 @@ struct nic {
 	int excluded;          /* matched an exclusion rule */
 	unsigned vlan;         /* 802.1Q ID of a VLAN interface the race made */
 	int parent;            /* with vlan: index of its port in the same list */
+	int bond;              /* 1: the 802.3ad bond the race made */
+	int slave;             /* 1: a port of that bond (no probes of its own) */
 };
 
 #endif

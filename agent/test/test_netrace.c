@@ -110,6 +110,31 @@ static int fake_vlan_create(const char *parent, unsigned tag, char *out, size_t 
 	return 0;
 }
 
+static int fake_partner;
+
+static int fake_bond_create(const char *name, struct sn_err *e)
+{
+	note("bond %s;", name);
+	return 0;
+}
+
+static int fake_enslave(const char *bond, const char *port, struct sn_err *e)
+{
+	note("enslave %s;", port);
+	return 0;
+}
+
+static int fake_bond_delete(const char *bond, struct sn_err *e)
+{
+	note("unbond %s;", bond);
+	return 0;
+}
+
+static int fake_bond_partner(const char *sysfs, const char *bond)
+{
+	return fake_partner;
+}
+
 static unsigned fake_ifindex(const char *name)
 {
 	return 40 + (unsigned)strlen(name);
@@ -257,6 +282,8 @@ static int setup(void **state)
 		.flush_addr4 = fake_flush, .write_resolv = fake_resolv,
 		.set_addr4 = fake_set_addr4, .add_route4 = fake_route4,
 		.vlan_create = fake_vlan_create, .ifindex = fake_ifindex,
+		.bond_create = fake_bond_create, .bond_enslave = fake_enslave,
+		.bond_delete = fake_bond_delete, .bond_partner = fake_bond_partner,
 		.v4 = &fake4, .v6 = &fake6, .now = fake_now, .poll = fake_poll,
 	};
 	config_defaults(&cfg);
@@ -577,6 +604,54 @@ static void static_ip_on_a_vlan(void **state)
 			    "addr eth1.100 10.77.1.50/255.255.255.0;");
 }
 
+/* snboot.bond: the race runs on the bond, not on its ports. */
+static void bond_with_partner(void **state)
+{
+	struct sn_err e;
+
+	snprintf(cfg.bond, sizeof(cfg.bond), "eth*");
+	fake_partner = 1;
+	cfg.net_timeout_s = 30;
+	RUN({ "snbond0", "v4", 9000, "http://b/", 0, 0 });
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), 0);
+	assert_int_equal(res.n_nics, 3);
+	assert_int_equal(res.winner, 2);
+	assert_int_equal(res.nics[2].bond, 1);
+	assert_int_equal(res.nics[0].slave, 1);
+	assert_string_equal(fx.log, "bond snbond0;enslave eth0;enslave eth1;up snbond0;"
+			    "start snbond0;stop snbond0;");
+}
+
+/* No LACP partner by BOND_FALLBACK_MS: the bond goes, its ports race. */
+static void bond_without_partner_falls_back(void **state)
+{
+	struct sn_err e;
+
+	snprintf(cfg.bond, sizeof(cfg.bond), "eth*");
+	fake_partner = 0;
+	cfg.net_timeout_s = 30;
+	RUN({ "eth1", "v4", 300, "http://p/", 0, 0 });
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), 0);
+	assert_int_equal(res.winner, 1);
+	assert_int_equal(res.lease.got_ms, T0 + 8000 + 300);
+	assert_non_null(strstr(fx.log, "bond snbond0;enslave eth0;enslave eth1;up snbond0;"
+				       "start snbond0;stop snbond0;unbond snbond0;"
+				       "up eth0;start eth0;up eth1;start eth1;"));
+	assert_int_equal(res.nics[0].slave, 0);
+}
+
+/* One port matching is no bond. */
+static void bond_needs_two_ports(void **state)
+{
+	struct sn_err e;
+
+	snprintf(cfg.bond, sizeof(cfg.bond), "eth1");
+	RUN({ "eth1", "v4", 300, "http://p/", 0, 0 });
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), 0);
+	assert_null(strstr(fx.log, "bond"));
+	assert_int_equal(res.n_nics, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -597,6 +672,9 @@ int main(void)
 		cmocka_unit_test_setup(vlans_race_beside_ports, setup),
 		cmocka_unit_test_setup(lldp_vlan_joins_the_race, setup),
 		cmocka_unit_test_setup(static_ip_on_a_vlan, setup),
+		cmocka_unit_test_setup(bond_with_partner, setup),
+		cmocka_unit_test_setup(bond_without_partner_falls_back, setup),
+		cmocka_unit_test_setup(bond_needs_two_ports, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
