@@ -17,6 +17,9 @@
 #include "script/script.h"
 #include "script/script_digest.h"
 #include "script/script_settings.h"
+#include "script/script_sntp.h"
+#include "net/netif.h"
+#include "net/vlan.h"
 
 /* urls[0] is the line's URL, then its --mirror= URLs. */
 static int op_fetch(void *arg, const char *const *urls, size_t n_urls, const char *sha256,
@@ -75,10 +78,45 @@ static void op_log(void *arg, const char *msg)
 	logmsg("script", "%s", msg);
 }
 
+static int op_ntp(void *arg, const char *server, struct sn_err *e)
+{
+	int64_t t = 0;
+	int rc = script_ntp_set_clock(server, &t, e);
+
+	if (rc == SN_OK)
+		logmsg("script", "ntp %.60s: clock set to %lld (Unix time)", server, (long long)t);
+	return rc;
+}
+
+/* vcreate --tag N net<N>: the tagged interface on that NIC, up; no
+ * egress priority map (E0862 for --priority other than 0). */
+static int op_vcreate(void *arg, const char *trunk, unsigned tag, unsigned prio,
+		      struct sn_err *e)
+{
+	struct agent *a = arg;
+	int i = script_nic_index(trunk, a->net.n_nics, a->net.winner), rc;
+	char name[32];
+
+	if (prio)
+		return sn_fail(e, SN_E_SCRIPT_VLAN, "--priority %u: snboot sets no egress "
+			       "priority (0 only)", prio);
+	if (i < 0)
+		return sn_fail(e, SN_E_SCRIPT_VLAN, "%.40s is not one of the agent's %d NICs",
+			       trunk, a->net.n_nics);
+	if ((rc = net_vlan_create(a->net.nics[i].name, tag, name, sizeof(name), e)) != SN_OK ||
+	    (rc = netif_set_up(name, 1, e)) != SN_OK)
+		return rc;
+	logmsg("script", "vcreate: %s-%u is %s (VLAN %u on %s), up", trunk, tag, name, tag,
+	       a->net.nics[i].name);
+	return SN_OK;
+}
+
 static const struct script_ops agent_script_ops = {
 	.fetch = op_fetch,
 	.fetch_script = op_fetch_script,
 	.digest = script_digest_fd,   /* md5sum, sha1sum, sha256sum */
+	.ntp = op_ntp,
+	.vcreate = op_vcreate,        /* no .dhcp, .extract: E0859, E0853 */
 	.boot = op_boot,
 	.echo = op_echo,
 	.sleep_ms = op_sleep,

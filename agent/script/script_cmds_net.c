@@ -135,9 +135,23 @@ static int cmd_vcreate(struct script_ctx *c, const void *opts, int argc,
 	return SN_OK;
 }
 
+/* "net0-42": a name vcreate gives a VLAN on one of the agent's NICs. */
+static int is_vlan_name(struct script_ctx *c, const char *name)
+{
+	char trunk[SCRIPT_NAME_MAX];
+	const char *dash = strrchr(name, '-');
+
+	if (!dash || dash == name || !dash[1] || strspn(dash + 1, "0123456789") != strlen(dash + 1) ||
+	    (size_t)(dash - name) >= sizeof(trunk))
+		return 0;
+	memcpy(trunk, name, (size_t)(dash - name));
+	trunk[dash - name] = '\0';
+	return nic_known(c, trunk);
+}
+
 /* dhcp/ifconf: the agent brought its NICs up before asking for the
  * script; an interface it did not configure (a VLAN from vcreate) needs
- * the dhcp hook. */
+ * the dhcp hook, and fails clearly without one. */
 static int cmd_dhcp(struct script_ctx *c, const void *opts, int argc,
 		    char *const *argv, struct sn_err *e)
 {
@@ -158,6 +172,10 @@ static int cmd_dhcp(struct script_ctx *c, const void *opts, int argc,
 			}
 			continue;
 		}
+		if (is_vlan_name(c, argv[i]))
+			return sn_fail(e, SN_E_SCRIPT_DHCP_UNSUPPORTED, "%s %.40s: snboot runs no "
+				       "DHCP on an interface the script made (let the agent find "
+				       "the VLAN: snboot.vlan, LLDP)", c->cmd, argv[i]);
 		if (!nic_known(c, argv[i]))
 			return sn_fail(e, SN_E_SCRIPT_NO_NIC, "\"%.40s\"", argv[i]);
 	}

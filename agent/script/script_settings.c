@@ -153,3 +153,18 @@ int script_settings_busids(struct script_settings *s, const struct nic *nics, in
 	}
 	return set;
 }
+
+int script_nic_index(const char *name, int n, int winner)
+{
+	unsigned long i;
+	char *end;
+
+	if (strncmp(name, "net", 3) != 0)
+		return -1;
+	if (strcmp(name + 3, "X") == 0)
+		return winner >= 0 && winner < n ? winner : -1;
+	if (name[3] < '0' || name[3] > '9' || (name[3] == '0' && name[4]))
+		return -1;
+	i = strtoul(name + 3, &end, 10);
+	return *end || i >= (unsigned long)n ? -1 : (int)i;
+}

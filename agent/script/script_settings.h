@@ -25,4 +25,9 @@ int script_settings_from_lease(struct script_settings *s, const struct lease *l,
 int script_settings_busids(struct script_settings *s, const struct nic *nics, int n,
 			   const char *sysfs_root);
 
+/* Which of the n NICs iPXE's interface name means: "net<N>" is nics[N],
+ * "netX" the winner (the one the script came over). -1 for any other name
+ * or one out of range. */
+int script_nic_index(const char *name, int n, int winner);
+
 #endif

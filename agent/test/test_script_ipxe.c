@@ -523,16 +523,22 @@ static void test_network_commands(void **state)
 			     "vcreate --tag 5000 net0 || echo bad-tag\n"
 			     "vcreate net0 || echo no-tag\n"
 			     "vcreate --tag 42 net9 || echo no-trunk\n"
-			     "dhcp net0 && dhcp net0-42 || echo no-dhcp\n");
+			     "dhcp net0 && dhcp net0-42 || echo no-dhcp\n"
+			     "dhcp net9-42 || echo no-such-trunk\n");
 	assert_int_equal(r.rc, SN_OK);
 	assert_string_equal(f->out,
 			    "net0: 52:54:00:12:34:56 using e1000 on 01:80:86:10:0e (Ethernet) [open]\n"
 			    "  [Link:up]\n"
 			    "net1: 52:54:00:ab:cd:ef using virtio_net on ? (Ethernet) [closed]\n"
 			    "  [Link:down]\n"
-			    "no-net7\nno-ntp\nno-vlan\nbad-tag\nno-tag\nno-trunk\nno-dhcp\n");
+			    "no-net7\nno-ntp\nno-vlan\nbad-tag\nno-tag\nno-trunk\nno-dhcp\n"
+			    "no-such-trunk\n");
 	assert_non_null(strstr(f->log, "E0854"));
 	assert_non_null(strstr(f->log, "E0851"));
+	/* a VLAN the script made gets no DHCP without the hook: said clearly */
+	assert_non_null(strstr(f->log, "E0859"));
+	assert_non_null(strstr(f->log, "dhcp net0-42: snboot runs no DHCP"));
+	assert_non_null(strstr(f->log, "E0854 no such network interface (line 10: dhcp: "));
 	done(f, &r);
 }
 
