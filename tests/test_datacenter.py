@@ -11,8 +11,9 @@ network namespace, the VM's NIC k on tap k (tests/harness.py NicLab):
 - the provisioning network only on VLAN 100 of the port (snboot.vlan=100;
   the host side tags in user space, tests/vlanswitch.py), and named by an
   LLDP frame instead of a parameter;
-- two NICs in an 802.3ad bond (snboot.bond) against a host that does not
-  speak LACP: the agent falls back to the ports and boots.
+- two NICs in an 802.3ad bond (snboot.bond) against an LACP partner in
+  user space (tests/lacppartner.py): the bond wins; and against a host
+  that does not speak LACP: the agent falls back to the ports and boots.
 """
 import os
 import subprocess
@@ -294,3 +295,45 @@ def test_bond_without_lacp_partner_falls_back(stack, netns_ok):
                 r"their own", timeout=1)
     assert h.winner_nic(vm)[1] == h.nic_mac(2), h.winner_nic(vm)
     assert dns.log.search(r"DHCPACK\(tap2\)")[1]
+
+
+class LacpPartner(VlanSwitch):
+    """tests/lacppartner.py in the namespace: the VM's taps as one LACP
+    aggregation, the tap `access` it creates as the untagged network."""
+
+    def __init__(self, ns, access, ports, name):
+        self.ns = ns
+        cmd = h.netns_prefix(ns) + [sys.executable, "-u", os.path.join(h.ROOT, "tests", "lacppartner.py"),
+                                    access] + list(ports)
+        self.proc = h.popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+        self.log = h.LineStream(self.proc.stdout, h.log_path(name + ".lacp.log"))
+        if self.log.wait(r"^ready ", 10)[1] is None:
+            self.close()
+            raise h.HarnessError("lacppartner did not start: " + self.log.tail(10))
+
+
+def test_bond_with_lacp_partner(stack, netns_ok):
+    """Both NICs in snboot.bond against a partner that speaks LACP (user
+    space, the host kernel has no bonding): the bond stays and wins."""
+    lab = h.NicLab(stack, 0, serials=[SERIAL], v6=False)
+    for tap in ("tap1", "tap2"):
+        lab.ns.ip("tuntap", "add", tap, "mode", "tap")
+        lab.ns.ip("link", "set", tap, "up")
+    sw = stack.add(LacpPartner(lab.ns, "vdh", ["tap1", "tap2"], stack.name))
+    lab.ns.ip("addr", "add", "10.77.1.1/24", "dev", "vdh")
+    lab.ns.ip("link", "set", "vdh", "up")
+    dns = lab.stack.dnsmasq(lab.ns, "vdh", h.dnsmasq_v4_args(1, lab.url4(1)))
+    nics = []
+    for k in (1, 2):
+        nics += ["-netdev", "tap,id=n%d,ifname=tap%d,script=no,downscript=no,vnet_hdr=off" % (k, k),
+                 "-device", "e1000,netdev=n%d,mac=%s" % (k, h.nic_mac(k))]
+    vm = stack.qemu(name=stack.name, serial=SERIAL, netns=lab.ns, nic_args=nics,
+                    append="snboot.ipv6=0 snboot.lldp=0 snboot.bond=driver:e1000")
+    vm.start()
+    booted(vm)
+    vm.wait_for(r"snboot net: snbond0: won: dhcp4 10\.77\.1\.1\d\d", timeout=1)
+    assert not vm.console.search(r"no LACP partner")[1]
+    assert sw.log.search(r"^lacpdu from tap1")[1] and sw.log.search(r"^lacpdu from tap2")[1], \
+        sw.log.tail(10)
+    assert dns.log.search(r"DHCPACK\(vdh\)")[1]
