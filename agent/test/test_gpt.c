@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "boot/bootnext.h"
+#include "boot/efivar.h"
 #include "boot/gpt.h"
 
 static uint8_t *load(const char *path, size_t *len)
@@ -152,6 +153,30 @@ static void test_load_option_bad_node_length(void **state)
 	assert_non_null(strstr(e.ctx, "node 04/01"));
 }
 
+/* A real Boot#### as OVMF wrote it, read through efivar_get from a
+ * directory standing in for efivarfs (agent/test/data/efivars). */
+static void test_ovmf_boot0000(void **state)
+{
+	uint8_t buf[256];
+	size_t len = sizeof(buf);
+	uint32_t attrs;
+	struct efi_load_option o;
+	struct sn_err e;
+
+	efivar_set_dir("agent/test/data/efivars");
+	assert_int_equal(efivar_get(EFI_GLOBAL_GUID, "Boot0000", &attrs, buf, &len, &e), SN_OK);
+	efivar_set_dir(NULL);
+	assert_int_equal(attrs, EFI_VARIABLE_NV_BS_RT);
+	assert_int_equal(efi_load_option_parse(buf, len, &o, &e), SN_OK);
+	assert_int_equal(o.attrs, 0x109);
+	assert_string_equal(o.desc, "UiApp");
+	assert_false(o.has_hd);
+	assert_string_equal(o.file, "");
+	/* cut anywhere inside, it is refused */
+	for (size_t cut = 0; cut + 4 < len; cut++)
+		assert_int_equal(efi_load_option_parse(buf, cut, &o, &e), SN_E_BOOTNEXT_OPTION);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -161,6 +186,7 @@ int main(void)
 		cmocka_unit_test(test_crc32_known_value),
 		cmocka_unit_test(test_load_option_roundtrip),
 		cmocka_unit_test(test_load_option_bad_node_length),
+		cmocka_unit_test(test_ovmf_boot0000),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
