@@ -47,14 +47,28 @@ built() { # package library
 }
 mark_built() { patches_id "$1" > "$SYSROOT/lib/.$1-patches"; }
 
-if ! built mbedtls libmbedtls.a; then
+# Debian's config as it is (AES-NI with MBEDTLS_AESNI_C + MBEDTLS_HAVE_ASM,
+# ChaCha20-Poly1305, GCM all on). -Os, except the TLS record cipher of the
+# downloads: ChaCha20 and Poly1305 at -Os run 14 MiB/s under QEMU TCG, 55 at
+# -O2 (docs/performance.md), for ~5 KB. Bumped when this changes.
+MBEDTLS_OPTS_ID=o2-chachapoly-1
+MBEDTLS_FAST="chacha20 poly1305 chachapoly"
+if ! built mbedtls libmbedtls.a ||
+   [ "$(cat "$SYSROOT/lib/.mbedtls-opts" 2>/dev/null)" != "$MBEDTLS_OPTS_ID" ]; then
 	d=$(fetch mbedtls)
 	echo "libs: mbedtls from $d"
+	make -s -C "$d/library" clean >/dev/null
 	make -s -C "$d/library" -j"$(nproc)" CC=musl-gcc CFLAGS="$OPT" \
 		libmbedcrypto.a libmbedx509.a libmbedtls.a >/dev/null
+	for f in $MBEDTLS_FAST; do
+		musl-gcc -O2 -ffunction-sections -fdata-sections -isystem "$KHDR" \
+			-I"$d/include" -c -o "$d/library/$f.o" "$d/library/$f.c"
+		ar rcs "$d/library/libmbedcrypto.a" "$d/library/$f.o"
+	done
 	cp "$d"/library/libmbed*.a "$SYSROOT/lib/"
 	cp -r "$d/include/mbedtls" "$d/include/psa" "$SYSROOT/include/"
 	mark_built mbedtls
+	echo "$MBEDTLS_OPTS_ID" > "$SYSROOT/lib/.mbedtls-opts"
 fi
 
 if ! built cjson libcjson.a; then
