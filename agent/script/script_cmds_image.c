@@ -169,9 +169,10 @@ static int cmd_sanboot(struct script_ctx *c, const void *opts, int argc,
 {
 	const struct sanboot_opts *o = opts;
 	struct script_result *res = c->res;
+	char u[SCRIPT_URL_LOG];
 
 	if (argc)
-		return sn_fail(e, SN_E_SCRIPT_SAN_URL, "\"%.80s\"", argv[0]);
+		return sn_fail(e, SN_E_SCRIPT_SAN_URL, "\"%s\"", script_url_log(argv[0], u));
 	res->san_drive = o->drive.given ? o->drive.value : 0x80;
 	res->san_no_describe = o->no_describe;
 	snprintf(res->san_filename, sizeof(res->san_filename), "%s",

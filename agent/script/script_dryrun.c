@@ -137,6 +137,7 @@ static void describe_fd(int fd, char *out, size_t size, char *url, size_t url_si
 static int dr_boot(void *arg, const struct boot_image *img, struct sn_err *e)
 {
 	struct dryrun *d = arg;
+	char u[SCRIPT_URL_LOG];
 
 	describe_fd(img->kernel_fd, d->kernel, sizeof(d->kernel), d->urls[0],
 		    sizeof(d->urls[0]), d->mirrors[0], sizeof(d->mirrors[0]));
@@ -146,7 +147,7 @@ static int dr_boot(void *arg, const struct boot_image *img, struct sn_err *e)
 			    d->urls[1 + i], sizeof(d->urls[1 + i]), d->mirrors[1 + i],
 			    sizeof(d->mirrors[1 + i]));
 	snprintf(d->cmdline, sizeof(d->cmdline), "%s", img->cmdline);
-	say(d, "dry run: would kexec %s\n", d->kernel);
+	say(d, "dry run: would kexec %s\n", script_url_log(d->urls[0], u));
 	return SN_OK;
 }
 

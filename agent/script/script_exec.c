@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/fdio.h"
+#include "http/redact.h"
 #include "http/urlutil.h"
 
 /* ---- settings */
@@ -454,6 +455,7 @@ int script_boot(struct script_ctx *c, struct script_image *kernel, struct sn_err
 {
 	struct boot_image *bi;
 	int wrapped[BOOTIMG_MAX_INITRDS];
+	char shown[1024];   /* key=, token=... masked (redact.h) */
 	int rc;
 
 	if (!kernel && !(kernel = selected_kernel(c)) && c->n_images == 1)
@@ -467,8 +469,9 @@ int script_boot(struct script_ctx *c, struct script_image *kernel, struct sn_err
 		return sn_fail(e, SN_E_NOMEM, "boot image");
 	if ((rc = fill_boot_image(c, kernel, bi, wrapped, e)) != SN_OK)
 		goto out;
+	cmdline_redact(bi->cmdline, shown, sizeof(shown));
 	script_log(c, "booting %s (%d initrd%s): %s", bi->label, bi->n_initrds,
-		   bi->n_initrds == 1 ? "" : "s", bi->cmdline);
+		   bi->n_initrds == 1 ? "" : "s", shown);
 	c->res->boot_attempts++;
 	sn_clear(e);
 	rc = c->ops->boot(c->arg, bi, e);

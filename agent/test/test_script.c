@@ -1147,6 +1147,19 @@ static void test_urls_in_logs(void **state)
 	assert_string_equal(f->fetched[0], "https://u:pw@b/k?sig=SECRET2");
 	script_settings_free(r.s);
 
+	/* the command line reaches the boot hook whole, the log masked */
+	free(f);
+	f = fake_new();
+	run(f, &r, "#!ipxe\nkernel https://b/k ip=dhcp join.token=SECRET9 "
+		   "ks=https://u:pw@b/ks?sig=SECRET10\nboot\n");
+	assert_int_equal(f->n_boots, 1);
+	assert_string_equal(f->boots[0].cmdline, "ip=dhcp join.token=SECRET9 "
+			    "ks=https://u:pw@b/ks?sig=SECRET10");
+	assert_non_null(strstr(f->log, "booting k (0 initrds): ip=dhcp join.token=***"));
+	assert_null(strstr(f->log, "SECRET"));
+	assert_null(strstr(f->log, "pw@"));
+	script_settings_free(r.s);
+
 	/* a relative URL without a base: the message keeps no query */
 	run_base(f, &r, "#!ipxe\nkernel k?sig=SECRET7\n", "tftp-ish?x=SECRET8");
 	assert_int_equal(r.rc, SN_E_SCRIPT_BAD_URL);
