@@ -299,7 +299,7 @@ def figures(figure, boots_tiny, boots_big, big_initrd):
     def ratio(a, b):
         return round(a / b, 3) if a is not None and b else None
 
-    runs = max(1, int(os.environ.get("BENCH_FETCH_RUNS", "1")))
+    runs = max(1, int(os.environ.get("BENCH_FETCH_RUNS", "3")))
     fetch = host_fetch(runs)
     ours = h.median([f[0] for f in fetch]) if fetch else None
     ref = h.median([f[1] for f in fetch]) if fetch else None
