@@ -124,7 +124,7 @@ int script_run(const char *text, size_t len, const char *base_url,
 /* A URL fit for logs and error context: no userinfo, no query (signed
  * URLs carry tokens there), a long one shortened around "..." (the HTTP
  * client's url_for_log). Returns out. */
-#define SCRIPT_URL_LOG 160u
+#define SCRIPT_URL_LOG 112u   /* as the HTTP client: a URL's share of a 240-byte context */
 const char *script_url_log(const char *url, char out[SCRIPT_URL_LOG]);
 
 /* 1 when buf starts with "#!ipxe" or "#!gpxe" then whitespace or its end. */
