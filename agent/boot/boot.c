@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "core/report.h"
 #include "http/redact.h"
+#include "net/netstage.h"
 
 int boot_load(struct agent *a, const struct boot_image *img, struct sn_err *e)
 {
@@ -25,6 +26,8 @@ int boot_load(struct agent *a, const struct boot_image *img, struct sn_err *e)
 
 int boot_reboot(struct agent *a, const struct boot_image *img, struct sn_err *e)
 {
+	if (a->have_net)  /* the bond and VLANs the network stage made (keep_net) */
+		net_release(&a->cfg, &a->net);
 	logmsg("kexec", "rebooting into %s", img->label);
 	return kexec_reboot_now(e);
 }

@@ -36,6 +36,8 @@ enum kind { KIND_STRING, KIND_URL, KIND_RULES, KIND_UINT, KIND_BOOL, KIND_CHOICE
 	  "listen for LLDP and race the VLANs the switch names for the port") \
 	X("bond", KIND_RULES, bond, "", 0, 0,                                 \
 	  "rules of ports joined as one 802.3ad (LACP) bond; singly without a partner") \
+	X("keep_net", KIND_BOOL, keep_net, "0", 0, 1,                         \
+	  "1: the bond and VLAN interfaces the agent made stay until kexec (default: deleted first)") \
 	X("vendor_class", KIND_STRING, vendor_class,                          \
 	  "HTTPClient:Arch:00016:UNDI:003000", 0, 0,                          \
 	  "DHCPv4 option 60 / DHCPv6 option 16 vendor class text")            \

@@ -16,6 +16,7 @@ struct config {
 	char vlan[256];           /* vlan: 802.1Q IDs raced on matching NICs */
 	int lldp;                 /* lldp: 1 listen for LLDP, race the VLANs it names */
 	char bond[CONFIG_RULES_MAX]; /* bond: rules of ports joined as one 802.3ad bond */
+	int keep_net;             /* keep_net: 1 leave bond/VLAN interfaces up across kexec */
 	char vendor_class[128];   /* vendor_class: DHCPv4 option 60 / v6 option 16 text */
 	char user_class[64];      /* user_class: DHCPv4 option 77 */
 	unsigned arch;            /* arch: client arch for option 93 / v6 61 (0x10 x86-64 HTTP) */

@@ -69,12 +69,61 @@ void net_env_default(struct net_env *env)
 	env->bond_enslave = net_bond_enslave;
 	env->bond_delete = net_bond_delete;
 	env->bond_partner = net_bond_partner;
+	env->vlan_delete = net_vlan_delete;
 	env->write_resolv = resolv_write;
 	env->v4 = &dhcp4_probe_ops;
 	env->v6 = &dhcp6_probe_ops;
 	env->lldp = &lldp_probe_ops;
 	env->now = mono_ms;
 	env->poll = poll;
+}
+
+/* What net_run built of its own: VLAN interfaces (the VLANs first: one
+ * may sit on the bond) and the bond, unless its fallback undid it. */
+int net_release_env(const struct net_env *env, const struct config *cfg,
+		    const struct net_result *net)
+{
+	char names[160] = "", text[320];
+	size_t at = 0;
+	int n = 0;
+
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < net->n_nics; i++) {
+			const struct nic *c = &net->nics[i];
+			struct sn_err err;
+			int rc;
+
+			if (pass == 0 ? !c->vlan : !c->bond || c->excluded)
+				continue;
+			sn_clear(&err);
+			rc = cfg->keep_net ? 0
+			   : pass == 0 ? (env->vlan_delete ? env->vlan_delete(c->name, &err) : 0)
+			   : (env->bond_delete ? env->bond_delete(c->name, &err) : 0);
+			if (rc) {
+				logmsg(STAGE, "%s", sn_format(&err, text, sizeof(text)));
+				continue;
+			}
+			n += !cfg->keep_net;
+			if (at < sizeof(names))
+				at += (size_t)snprintf(names + at, sizeof(names) - at, "%s%s",
+						       at ? ", " : "", c->name);
+		}
+	if (!names[0])
+		return 0;
+	if (cfg->keep_net)
+		logmsg(STAGE, "%s: kept up into kexec (snboot.keep_net=1)", names);
+	else
+		logmsg(STAGE, "%s: taken down before kexec (snboot.keep_net=1 keeps %s)",
+		       names, n == 1 ? "it" : "them");
+	return n;
+}
+
+void net_release(const struct config *cfg, const struct net_result *net)
+{
+	struct net_env env;
+
+	net_env_default(&env);
+	net_release_env(&env, cfg, net);
 }
 
 int net_run(const struct config *cfg, const struct smbios_facts *id,

@@ -48,6 +48,8 @@ struct net_env {
 	int (*bond_enslave)(const char *bond, const char *port, struct sn_err *e);
 	int (*bond_delete)(const char *bond, struct sn_err *e);
 	int (*bond_partner)(const char *sysfs_net, const char *bond);
+	/* net_release: net_vlan_delete; NULL to skip. */
+	int (*vlan_delete)(const char *name, struct sn_err *e);
 	uint64_t (*now)(void);       /* monotonic ms */
 	int (*poll)(struct pollfd *fds, nfds_t n, int timeout_ms);
 };
@@ -59,5 +61,9 @@ void net_env_default(struct net_env *env);
 int net_run_env(const struct net_env *env, const struct config *cfg,
 		const struct smbios_facts *id, struct net_result *out,
 		struct sn_err *e);
+
+/* net_release() on env; returns how many interfaces it deleted. */
+int net_release_env(const struct net_env *env, const struct config *cfg,
+		    const struct net_result *net);
 
 #endif

@@ -23,4 +23,8 @@ struct net_result {
 int net_run(const struct config *cfg, const struct smbios_facts *id,
 	    struct net_result *out, struct sn_err *e);
 
+/* Right before kexec: deletes the bond and VLAN interfaces net_run made
+ * (their ports go free and down), saying so, unless cfg->keep_net. */
+void net_release(const struct config *cfg, const struct net_result *net);
+
 #endif

@@ -48,5 +48,7 @@ void vlan_ifname(const char *parent, int parent_ifindex, unsigned tag,
  * created. */
 int net_vlan_create(const char *parent, unsigned tag, char *ifname_out,
 		    size_t len, struct sn_err *e);
+/* Deletes the tagged interface name (RTM_DELLINK). */
+int net_vlan_delete(const char *name, struct sn_err *e);
 
 #endif

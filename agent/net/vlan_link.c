@@ -48,3 +48,19 @@ int net_vlan_create(const char *parent, unsigned tag, char *ifname_out,
 	snprintf(ifname_out, len, "%s", name);
 	return 0;
 }
+
+int net_vlan_delete(const char *name, struct sn_err *e)
+{
+	struct nlmsg m;
+	struct ifinfomsg *ifi = nlmsg_link(&m, RTM_DELLINK, 0);
+	int err;
+
+	ifi->ifi_index = (int)if_nametoindex(name);
+	if (!ifi->ifi_index)
+		return sn_fail(e, SN_E_NET_VLAN, "delete %s: %s", name, strerror(errno));
+	if ((err = nlmsg_talk(&m, SN_E_NET_VLAN, name, e)) < 0)
+		return SN_E_NET_VLAN;
+	if (err)
+		return sn_fail(e, SN_E_NET_VLAN, "delete %s: %s", name, strerror(err));
+	return 0;
+}

@@ -130,6 +130,14 @@ static int fake_bond_delete(const char *bond, struct sn_err *e)
 	return 0;
 }
 
+static int fake_vlan_delete(const char *name, struct sn_err *e)
+{
+	if (!strcmp(name, "eth0.666"))
+		return sn_fail(e, SN_E_NET_VLAN, "delete %s: busy", name);
+	note("unvlan %s;", name);
+	return 0;
+}
+
 static int fake_bond_partner(const char *sysfs, const char *bond)
 {
 	return fake_partner;
@@ -284,6 +292,7 @@ static int setup(void **state)
 		.vlan_create = fake_vlan_create, .ifindex = fake_ifindex,
 		.bond_create = fake_bond_create, .bond_enslave = fake_enslave,
 		.bond_delete = fake_bond_delete, .bond_partner = fake_bond_partner,
+		.vlan_delete = fake_vlan_delete,
 		.v4 = &fake4, .v6 = &fake6, .now = fake_now, .poll = fake_poll,
 	};
 	config_defaults(&cfg);
@@ -652,6 +661,56 @@ static void bond_needs_two_ports(void **state)
 	assert_int_equal(res.n_nics, 2);
 }
 
+/* Before kexec: the bond (still there after the race) and every VLAN
+ * interface the race made are deleted, VLANs first; snboot.keep_net=1
+ * deletes nothing. */
+static void release_before_kexec(void **state)
+{
+	struct sn_err e;
+
+	snprintf(cfg.bond, sizeof(cfg.bond), "eth*");
+	fake_partner = 1;
+	cfg.net_timeout_s = 30;
+	RUN({ "snbond0", "v4", 9000, "http://b/", 0, 0 });
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), 0);
+	/* A VLAN on the bond, as LLDP may name one. */
+	res.nics[res.n_nics] = res.nics[2];
+	snprintf(res.nics[res.n_nics].name, sizeof(res.nics[0].name), "snbond0.100");
+	res.nics[res.n_nics].bond = 0;
+	res.nics[res.n_nics].vlan = 100;
+	res.nics[res.n_nics++].parent = 2;
+	fx.log[0] = '\0';
+	cfg.keep_net = 1;
+	assert_int_equal(net_release_env(&env, &cfg, &res), 0);
+	assert_string_equal(fx.log, "");
+	cfg.keep_net = 0;
+	assert_int_equal(net_release_env(&env, &cfg, &res), 2);
+	assert_string_equal(fx.log, "unvlan snbond0.100;unbond snbond0;");
+}
+
+/* The fallback undid the bond already (excluded): nothing left of it;
+ * the plain ports are never deleted; a failed delete is skipped. */
+static void release_skips_undone_bond(void **state)
+{
+	struct sn_err e;
+
+	snprintf(cfg.bond, sizeof(cfg.bond), "eth*");
+	fake_partner = 0;
+	cfg.net_timeout_s = 30;
+	RUN({ "eth1", "v4", 300, "http://p/", 0, 0 });
+	assert_int_equal(net_run_env(&env, &cfg, NULL, &res, &e), 0);
+	assert_int_equal(res.nics[2].excluded, 1);
+	fx.log[0] = '\0';
+	assert_int_equal(net_release_env(&env, &cfg, &res), 0);
+	assert_string_equal(fx.log, "");
+	res.nics[res.n_nics] = res.nics[0];
+	snprintf(res.nics[res.n_nics].name, sizeof(res.nics[0].name), "eth0.666");
+	res.nics[res.n_nics].vlan = 666;
+	res.nics[res.n_nics++].parent = 0;
+	assert_int_equal(net_release_env(&env, &cfg, &res), 0);
+	assert_string_equal(fx.log, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -675,6 +734,8 @@ int main(void)
 		cmocka_unit_test_setup(bond_with_partner, setup),
 		cmocka_unit_test_setup(bond_without_partner_falls_back, setup),
 		cmocka_unit_test_setup(bond_needs_two_ports, setup),
+		cmocka_unit_test_setup(release_before_kexec, setup),
+		cmocka_unit_test_setup(release_skips_undone_bond, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
