@@ -18,6 +18,7 @@ static const char *const state_names[DHCP6_STATE_COUNT] = {
 	[DHCP6_SOLICITING] = "soliciting",
 	[DHCP6_REQUESTING] = "requesting",
 	[DHCP6_BOUND] = "bound",
+	[DHCP6_NOURL] = "bound-no-url",
 };
 
 const char *dhcp6_state_name(enum dhcp6_state s)
@@ -83,9 +84,10 @@ static int build_current(struct dhcp6_client *c, uint64_t now, uint8_t *buf, siz
 		.vendor_class = c->par.vendor_class,
 		.arch = c->par.arch,
 	};
-	if (c->state == DHCP6_SOLICITING) {
+	if (c->state == DHCP6_SOLICITING || c->state == DHCP6_NOURL) {
 		m.type = DHCP6_SOLICIT;
-		m.rapid_commit = c->par.rapid_commit;
+		/* NOURL: only Advertises; a rapid-commit Reply would lease again. */
+		m.rapid_commit = c->state == DHCP6_SOLICITING && c->par.rapid_commit;
 	} else {
 		m.type = DHCP6_REQUEST;
 		m.server_id = c->best.server_id;
@@ -126,7 +128,7 @@ static void transmit(struct dhcp6_client *c, uint64_t now)
 	}
 	if (c->not_ready_tries)
 		logmsg(STAGE, "%s: link ready after %u tries, %s sent", c->par.ifname,
-		       c->not_ready_tries, c->state == DHCP6_SOLICITING ? "Solicit" : "Request");
+		       c->not_ready_tries, c->state == DHCP6_REQUESTING ? "Request" : "Solicit");
 	c->not_ready_tries = 0;
 	/* Any other failure counts as a lost message: the backoff retries. */
 	c->tx_count++;
@@ -172,6 +174,21 @@ static void enter(struct dhcp6_client *c, enum dhcp6_state s, uint64_t now)
 		} else {
 			c->rt_ms = (uint32_t)(DHCP6_REQ_TIMEOUT_MS + jitter(c, DHCP6_REQ_TIMEOUT_MS));
 		}
+		transmit(c, now);
+		break;
+	case DHCP6_NOURL:
+		/* Entered from a lease: wait one SOL_TIMEOUT first. Then a
+		 * Solicit per timeout, a new exchange each, backing off to
+		 * SOL_MAX_RT. */
+		if (old != s) {
+			c->rt_ms = DHCP6_SOL_TIMEOUT_MS;
+			c->timer_ms = now + c->rt_ms;
+			break;
+		}
+		c->xid = rnd(c) & 0xffffff;
+		c->exchange_ms = now;
+		c->tx_count = 0;
+		c->rt_ms = next_rt(c, c->rt_ms, DHCP6_SOL_MAX_RT_MS);
 		transmit(c, now);
 		break;
 	case DHCP6_BOUND:
@@ -258,6 +275,9 @@ void dhcp6_client_timeout(struct dhcp6_client *c, uint64_t now)
 		transmit(c, now);
 		logmsg(STAGE, "%s: no Reply, Request #%u (next timeout %llu ms)",
 		       c->par.ifname, c->tx_count, (unsigned long long)(c->timer_ms - now));
+		break;
+	case DHCP6_NOURL:
+		enter(c, DHCP6_NOURL, now);
 		break;
 	case DHCP6_BOUND:
 	case DHCP6_STATE_COUNT:
@@ -347,6 +367,39 @@ static void bind_lease(struct dhcp6_client *c, const struct dhcp6_msg *m,
 	url_for_log(m->boot_url[0] ? m->boot_url : "none", url, sizeof(url));
 	logmsg(STAGE, "%s: leased %s/128 from %s for %u s%s, boot URL %s", c->par.ifname, a,
 	       s, m->valid_s, m->rapid_commit ? " (rapid commit)" : "", url);
+	if (!m->boot_url[0] && c->par.need_url) {
+		logmsg(STAGE, "%s: address kept; no boot URL yet, still asking "
+		       "(another server may give one)", c->par.ifname);
+		enter(c, DHCP6_NOURL, now);
+		return;
+	}
+	enter(c, DHCP6_BOUND, now);
+}
+
+/* NOURL: an answer naming a boot URL completes the kept lease (its
+ * address, if any, is not taken: ours is leased already). */
+static void on_nourl_answer(struct dhcp6_client *c, const struct dhcp6_msg *m,
+			    const struct in6_addr *from, uint64_t now)
+{
+	struct lease *l = &c->lease;
+	char s[INET6_ADDRSTRLEN], url[160];
+
+	if (m->type != DHCP6_ADVERTISE && m->type != DHCP6_REPLY) {
+		drop(c, m, from, "not an Advertise or Reply");
+		return;
+	}
+	if (!m->boot_url[0]) {
+		drop(c, m, from, "no boot URL either");
+		return;
+	}
+	snprintf(l->boot_url, sizeof(l->boot_url), "%s", m->boot_url);
+	snprintf(l->boot_params, sizeof(l->boot_params), "%s", m->boot_params);
+	log_addr(from, s);
+	snprintf(l->url_from, sizeof(l->url_from), "%s from %s",
+		 m->type == DHCP6_ADVERTISE ? "Advertise" : "Reply", s);
+	url_for_log(m->boot_url, url, sizeof(url));
+	logmsg(STAGE, "%s: lease combined with the boot URL %s from %s", c->par.ifname, url,
+	       l->url_from);
 	enter(c, DHCP6_BOUND, now);
 }
 
@@ -431,7 +484,8 @@ void dhcp6_client_input(struct dhcp6_client *c, const uint8_t *buf, size_t len,
 	struct sn_err e;
 	char msg[320], src[INET6_ADDRSTRLEN];
 
-	if (c->state != DHCP6_SOLICITING && c->state != DHCP6_REQUESTING)
+	if (c->state != DHCP6_SOLICITING && c->state != DHCP6_REQUESTING &&
+	    c->state != DHCP6_NOURL)
 		return;
 	sn_clear(&e);
 	if (dhcp6_parse(buf, len, &m, &e)) {
@@ -453,7 +507,9 @@ void dhcp6_client_input(struct dhcp6_client *c, const uint8_t *buf, size_t len,
 		drop(c, &m, from, "no server ID");
 		return;
 	}
-	if (c->state == DHCP6_SOLICITING)
+	if (c->state == DHCP6_NOURL)
+		on_nourl_answer(c, &m, from, now);
+	else if (c->state == DHCP6_SOLICITING)
 		on_solicit_answer(c, &m, from, now);
 	else
 		on_request_reply(c, &m, from, now);

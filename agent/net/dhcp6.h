@@ -47,6 +47,10 @@ enum dhcp6_state {
 	DHCP6_SOLICITING, /* Solicit sent, collecting Advertises */
 	DHCP6_REQUESTING, /* Request sent to the chosen server */
 	DHCP6_BOUND,      /* address leased; lease filled */
+	/* Address leased but no boot URL (and need_url): the lease is kept,
+	 * Solicits go on with backoff (no rapid commit) until an Advertise
+	 * or Reply names a boot URL, which the lease takes: BOUND. */
+	DHCP6_NOURL,
 	DHCP6_STATE_COUNT
 };
 
@@ -69,6 +73,7 @@ struct dhcp6_params {
 	char user_class[64];
 	uint16_t arch;
 	int rapid_commit;
+	int need_url;              /* 1: a lease without boot URL is not the end (NOURL) */
 };
 
 struct dhcp6_client {
@@ -93,7 +98,7 @@ struct dhcp6_client {
 	int have_best;
 	struct dhcp6_msg best;    /* Advertise collected / chosen server */
 	struct in6_addr best_from;
-	struct lease lease;       /* valid in DHCP6_BOUND */
+	struct lease lease;       /* valid in DHCP6_BOUND and DHCP6_NOURL */
 };
 
 /* Derives DUID and IAID, arms the initial random delay (state INIT).

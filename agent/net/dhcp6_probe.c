@@ -50,6 +50,7 @@ static void fill_params(struct dhcp6_params *par, const struct nic *n,
 	snprintf(par->user_class, sizeof(par->user_class), "%s", ctx->cfg->user_class);
 	par->arch = (uint16_t)ctx->cfg->arch;
 	par->rapid_commit = ctx->cfg->rapid_commit;
+	par->need_url = !ctx->cfg->url[0];
 }
 
 static int probe_start(struct probe *p, const struct probe_ctx *ctx, uint64_t now,

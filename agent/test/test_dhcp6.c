@@ -266,6 +266,93 @@ static void test_boot_params_from_capture(void **state)
 	assert_string_equal(cl.lease.boot_params, "root=live console=ttyS0");
 }
 
+/* The four-message exchange whose Reply names no boot URL (option 59's
+ * code patched to an unknown one); need_url as the race sets it. */
+static uint64_t bind_without_url(int need_url, uint8_t *rep, size_t *rn)
+{
+	uint8_t adv[512];
+	struct dhcp6_params p;
+	size_t len, off;
+
+	memset(&wire, 0, sizeof(wire));
+	params(&p, 0, 1);
+	p.need_url = need_url;
+	dhcp6_client_init(&cl, &p, fake_send, &wire, 42, T0);
+	uint64_t now = fire();
+	size_t an = load_for_client("four_advertise.bin", adv, sizeof(adv));
+	feed(adv, an, now + 5);
+	now = fire();
+	assert_int_equal(cl.state, DHCP6_REQUESTING);
+	*rn = load_for_client("four_reply.bin", rep, 512);
+	off = fx_find_opt(rep, *rn, DHCP6_OPT_BOOTFILE_URL, &len);
+	assert_true(off > 0);
+	rep[off - 4] = 0xff;  /* option 0xff3b: unknown, skipped */
+	feed(rep, *rn, now + 3);
+	return now + 3;
+}
+
+/* No boot URL in the lease: the address is kept and the NIC stays in the
+ * race (not BOUND); Solicits go on, without rapid commit, until an
+ * Advertise names a URL, which completes the kept lease. */
+static void test_lease_without_url_keeps_asking(void **state)
+{
+	uint8_t rep[512], adv[512];
+	size_t rn, an;
+	char a[INET6_ADDRSTRLEN];
+	uint64_t now = bind_without_url(1, rep, &rn);
+	struct dhcp6_msg sol;
+	uint32_t xid;
+
+	assert_int_equal(cl.state, DHCP6_NOURL);
+	assert_string_equal(dhcp6_state_name(DHCP6_NOURL), "bound-no-url");
+	assert_string_equal(cl.lease.boot_url, "");
+	inet_ntop(AF_INET6, &cl.lease.addr6, a, sizeof(a));
+	assert_string_equal(a, "fd77:1::15a");
+	assert_int_equal(cl.timer_ms, now + DHCP6_SOL_TIMEOUT_MS);
+	assert_int_equal(wire.n, 2);
+
+	xid = cl.xid;
+	now = fire();
+	assert_int_equal(cl.state, DHCP6_NOURL);
+	assert_int_equal(wire.n, 3);
+	sol = last_sent();
+	assert_int_equal(sol.type, DHCP6_SOLICIT);
+	assert_false(sol.rapid_commit);
+	assert_int_not_equal(cl.xid, xid);
+	assert_int_equal(sol.xid, cl.xid);
+	assert_true(cl.timer_ms > now + DHCP6_SOL_TIMEOUT_MS);  /* backing off */
+
+	/* Another answer without a URL changes nothing. */
+	fx_set_xid(rep, cl.xid);
+	feed(rep, rn, now + 2);
+	assert_int_equal(cl.state, DHCP6_NOURL);
+	/* Backoff capped at SOL_MAX_RT (+10 %). */
+	for (int i = 0; i < 10; i++)
+		now = fire();
+	assert_true(cl.timer_ms - now <= DHCP6_SOL_MAX_RT_MS * 11 / 10);
+
+	an = load_for_client("four_advertise.bin", adv, sizeof(adv));
+	feed(adv, an, now + 4);
+	assert_int_equal(cl.state, DHCP6_BOUND);
+	assert_int_equal(cl.timer_ms, 0);
+	assert_string_equal(cl.lease.boot_url, "https://[fd77:1::1]:8443/api/v1/boot");
+	assert_string_equal(cl.lease.url_from, "Advertise from fe80::ff:fe00:1");
+	inet_ntop(AF_INET6, &cl.lease.addr6, a, sizeof(a));
+	assert_string_equal(a, "fd77:1::15a");  /* the kept address */
+}
+
+/* With snboot.url set (need_url 0) such a lease is the end: BOUND. */
+static void test_lease_without_url_binds_when_url_is_set(void **state)
+{
+	uint8_t rep[512];
+	size_t rn;
+
+	bind_without_url(0, rep, &rn);
+	assert_int_equal(cl.state, DHCP6_BOUND);
+	assert_string_equal(cl.lease.boot_url, "");
+	assert_int_equal(cl.timer_ms, 0);
+}
+
 static void test_advertise_after_first_rt_acted_on_at_once(void **state)
 {
 	uint8_t adv[512];
@@ -568,6 +655,8 @@ int main(void)
 		cmocka_unit_test(test_elapsed_time_grows),
 		cmocka_unit_test(test_four_message_exchange),
 		cmocka_unit_test(test_boot_params_from_capture),
+		cmocka_unit_test(test_lease_without_url_keeps_asking),
+		cmocka_unit_test(test_lease_without_url_binds_when_url_is_set),
 		cmocka_unit_test(test_advertise_after_first_rt_acted_on_at_once),
 		cmocka_unit_test(test_preference_255_requests_at_once),
 		cmocka_unit_test(test_best_advertise_wins),
