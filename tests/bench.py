@@ -36,6 +36,10 @@
                     power-on to the disk's own kernel through the local
                     path (BLS on virtio): see tests/bench_localboot.py
 
+  dead_nic_ratio vlan_boot_ratio lldp_vlan_ms
+                    3 dead e1000 ports before the served one, VLAN-tagged
+                    boots, LLDP to lease: see tests/bench_network.py
+
   backend_boot_rps backend_p99_ms backend_errors backend_peak_rss_kib
                     server-stub under build/loadgen: see tests/bench_backend.py
 
@@ -52,6 +56,7 @@ import harness as h  # noqa: E402
 import bench_backend  # noqa: E402
 import bench_download  # noqa: E402
 import bench_localboot  # noqa: E402
+import bench_network  # noqa: E402
 
 SERIAL = "BENCH-0001"
 BOOTS = max(1, int(os.environ.get("BENCH_BOOTS", "3")))
@@ -282,6 +287,7 @@ def main():
     figure("dhcp4_ms", med(lease_ms(1, 1, "v4", "snboot.ipv6=0"), "dhcp4_ms"), "ms")
     figure("dhcp6_ms", med(lease_ms(1, 1, "v6", "snboot.ipv4=0"), "dhcp6_ms"), "ms")
     uefi_chain()
+    bench_network.figures(figure, med, BOOTS)  # dead_nic_ratio, vlan_boot_ratio, lldp_vlan_ms
     return 1 if missing else 0
 
 

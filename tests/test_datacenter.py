@@ -12,7 +12,8 @@ network namespace, the VM's NIC k on tap k (tests/harness.py NicLab):
   the host side tags in user space, tests/vlanswitch.py), and named by an
   LLDP frame instead of a parameter;
 - two NICs in an 802.3ad bond (snboot.bond) against an LACP partner in
-  user space (tests/lacppartner.py): the bond wins; and against a host
+  user space (tests/lacppartner.py): the bond wins and is taken down
+  before kexec; and against a host
   that does not speak LACP: the agent falls back to the ports and boots.
 """
 import os
@@ -334,6 +335,11 @@ def test_bond_with_lacp_partner(stack, netns_ok):
     booted(vm)
     vm.wait_for(r"snboot net: snbond0: won: dhcp4 10\.77\.1\.1\d\d", timeout=1)
     assert not vm.console.search(r"no LACP partner")[1]
+    # Right before kexec the bond goes again (snboot.keep_net is 0).
+    vm.wait_for(r"snboot net: snbond0: taken down before kexec \(snboot\.keep_net=1 keeps it\)",
+                timeout=1)
+    assert vm.console.search(r"snboot net: snbond0: taken down")[0] < \
+        vm.console.search(r"snboot kexec: rebooting into")[0]
     assert sw.log.search(r"^lacpdu from tap1")[1] and sw.log.search(r"^lacpdu from tap2")[1], \
         sw.log.tail(10)
     assert dns.log.search(r"DHCPACK\(vdh\)")[1]

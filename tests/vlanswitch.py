@@ -21,6 +21,10 @@ The host kernel strips a received frame's tag before AF_PACKET sees it
 ("tagged 100 from TRUNK", "untagged dropped") the first few times, and a
 "ready" line once both sockets are bound.
 
+VID 0 makes it a plain access port instead (the same user-space path,
+nothing tagged): untagged frames pass both ways, tagged ones are dropped.
+make bench compares a tagged boot with an untagged one through it.
+
 With `lldp`, it also sends the VM an LLDP frame (IEEE 802.1AB) every
 second, untagged to the nearest-bridge address, as a switch does: Chassis
 ID (MAC), Port ID (interface name "Ethernet1/7"), TTL 120, System Name
@@ -107,13 +111,20 @@ def main():
         for s in ready:
             if s == access:
                 frame = os.read(access, 65535)
+                if vid == 0:
+                    event("to %s untagged" % trunk_name)
+                    trunk.send(frame)
+                    continue
                 event("to %s tagged %d" % (trunk_name, vid))
                 trunk.send(frame[:12] + struct.pack("!HH", 0x8100, vid) + frame[12:])
                 continue
             frame, tag, outgoing = receive(s)
             if outgoing or len(frame) < 14:
                 continue  # our own sends, seen again
-            if tag == vid:
+            if vid == 0 and tag is None:
+                event("untagged from %s" % trunk_name)
+                os.write(access, frame)
+            elif tag == vid:
                 event("tagged %d from %s" % (vid, trunk_name))
                 os.write(access, frame)
             elif tag is None:
