@@ -138,7 +138,7 @@ test: all unit fuzz-smoke scenarios
 # load. The QEMU scenarios then run SCENARIO_JOBS at a time (pytest-xdist,
 # one test file per worker): each VM is one TCG thread, so on N cores N
 # boots share the machine without slowing each other much.
-HOST_TESTS   := tests/test_programs.py tests/test_localboot_dryrun.py \
+HOST_TESTS   := tests/test_programs.py tests/test_image_size.py tests/test_localboot_dryrun.py \
                 tests/test_script_corpus.py tests/test_http_host.py \
                 $(wildcard tests/test_server_*.py)
 VM_TESTS     := $(filter-out $(HOST_TESTS),$(sort $(wildcard tests/test_*.py)))
