@@ -57,10 +57,10 @@ int net_vlan_delete(const char *name, struct sn_err *e)
 
 	ifi->ifi_index = (int)if_nametoindex(name);
 	if (!ifi->ifi_index)
-		return sn_fail(e, SN_E_NET_VLAN, "delete %s: %s", name, strerror(errno));
-	if ((err = nlmsg_talk(&m, SN_E_NET_VLAN, name, e)) < 0)
-		return SN_E_NET_VLAN;
+		return sn_fail(e, SN_E_NET_VLAN_DELETE, "delete %s: %s", name, strerror(errno));
+	if ((err = nlmsg_talk(&m, SN_E_NET_VLAN_DELETE, name, e)) < 0)
+		return SN_E_NET_VLAN_DELETE;
 	if (err)
-		return sn_fail(e, SN_E_NET_VLAN, "delete %s: %s", name, strerror(err));
+		return sn_fail(e, SN_E_NET_VLAN_DELETE, "delete %s: %s", name, strerror(err));
 	return 0;
 }

@@ -133,7 +133,7 @@ static int fake_bond_delete(const char *bond, struct sn_err *e)
 static int fake_vlan_delete(const char *name, struct sn_err *e)
 {
 	if (!strcmp(name, "eth0.666"))
-		return sn_fail(e, SN_E_NET_VLAN, "delete %s: busy", name);
+		return sn_fail(e, SN_E_NET_VLAN_DELETE, "delete %s: busy", name);
 	note("unvlan %s;", name);
 	return 0;
 }
