@@ -279,7 +279,7 @@ static enum MHD_Result reply_provision(struct request *rq, const struct machine 
 	struct tmpl_ctx t = { .serial = m->serial, .facts = facts };
 	struct provision_plan plan = { 0 };
 	enum MHD_Result rc;
-	cJSON *initrds = NULL;
+	cJSON *initrds = NULL, *mirrors = NULL;
 
 	int found = d->profile ? db_profile_get(rq->srv->db, d->profile, &prof) : 0;
 	if (found < 0)
@@ -301,6 +301,17 @@ static enum MHD_Result reply_provision(struct request *rq, const struct machine 
 		plan.initrd[plan.n_initrds] = item->valuestring;
 		plan.initrd_sha256[plan.n_initrds] = initrd_sha[plan.n_initrds];
 		plan.n_initrds++;
+	}
+	/* Validated when stored; checked again so a row edited behind our
+	 * back cannot put words into the script. */
+	mirrors = cJSON_Parse(prof.mirrors ? prof.mirrors : "[]");
+	cJSON_ArrayForEach(item, mirrors) {
+		if (!cJSON_IsString(item) || mirror_url_problem(item->valuestring) ||
+		    plan.n_mirrors == MAX_PLAN_MIRRORS) {
+			request_note(rq, "profile=%s: a stored mirror is unusable, skipped", prof.name);
+			continue;
+		}
+		plan.mirror[plan.n_mirrors++] = item->valuestring;
 	}
 	if (plan.n_initrds == 0) {
 		rc = reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "profile %s: no initrd", prof.name);
@@ -343,6 +354,7 @@ static enum MHD_Result reply_provision(struct request *rq, const struct machine 
 file_error:
 	rc = reply_text(rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "profile %s: %s", prof.name, why);
 out:
+	cJSON_Delete(mirrors);
 	cJSON_Delete(initrds);
 	buf_free(&cmdline);
 	buf_free(&script);

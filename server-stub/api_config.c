@@ -31,14 +31,17 @@ static cJSON *profile_json(const struct profile *p)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON *initrds = p->initrds ? cJSON_Parse(p->initrds) : NULL;
+	cJSON *mirrors = p->mirrors ? cJSON_Parse(p->mirrors) : NULL;
 	if (!o) {
 		cJSON_Delete(initrds);
+		cJSON_Delete(mirrors);
 		return NULL;
 	}
 	cJSON_AddStringToObject(o, "name", p->name);
 	cJSON_AddStringToObject(o, "kernel", p->kernel);
 	cJSON_AddItemToObject(o, "initrds", initrds ? initrds : cJSON_CreateArray());
 	cJSON_AddStringToObject(o, "cmdline", p->cmdline ? p->cmdline : "");
+	cJSON_AddItemToObject(o, "mirrors", mirrors ? mirrors : cJSON_CreateArray());
 	return o;
 }
 
@@ -79,24 +82,31 @@ static enum MHD_Result put_profile(struct request *rq, const char *name)
 		cJSON_AddItemToArray(made, cJSON_CreateString(one));
 		initrds = made;
 	}
+	const cJSON *mirrors = cJSON_GetObjectItemCaseSensitive(doc, "mirrors");
+	if (cJSON_IsNull(mirrors))
+		mirrors = NULL;
 	const char *cmdline = json_string(doc, "cmdline");
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(doc, "cmdline");
 	const char *problem = c && !cmdline ? "\"cmdline\" must be text" :
-		profile_problem(name, json_string(doc, "kernel"), initrds, cmdline, why, sizeof(why));
+		profile_problem(name, json_string(doc, "kernel"), initrds, cmdline, mirrors, why,
+				sizeof(why));
 	if (problem) {
 		rc = reply_text(rq, MHD_HTTP_BAD_REQUEST, "%s", problem);
 		goto out;
 	}
 	char *list = cJSON_PrintUnformatted(initrds);
+	char *mlist = mirrors ? cJSON_PrintUnformatted(mirrors) : NULL;
 	struct profile p = {
+		.mirrors = mlist,
 		.name = (char *)name,
 		.kernel = (char *)json_string(doc, "kernel"),
 		.initrd = cJSON_GetArrayItem(initrds, 0)->valuestring,
 		.initrds = list,
 		.cmdline = (char *)(cmdline ? cmdline : ""),
 	};
-	int put = list ? db_profile_put(rq->srv->db, &p) : -1;
+	int put = list && (mlist || !mirrors) ? db_profile_put(rq->srv->db, &p) : -1;
 	cJSON_free(list);
+	cJSON_free(mlist);
 	rc = put < 0 ? reply_db_error(rq, put) : get_profile(rq, name);
 out:
 	cJSON_Delete(made);

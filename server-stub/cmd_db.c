@@ -9,7 +9,7 @@
 #include "validate.h"
 
 enum { OPT_DB = 1, OPT_NAME, OPT_KERNEL, OPT_INITRD, OPT_CMDLINE, OPT_SERIAL, OPT_PROFILE,
-       OPT_ACTION, OPT_HELP = 'h' };
+       OPT_ACTION, OPT_MIRROR, OPT_HELP = 'h' };
 
 static const struct option add_profile_opts[] = {
 	{ "db", required_argument, NULL, OPT_DB },
@@ -17,6 +17,7 @@ static const struct option add_profile_opts[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
 	{ "initrd", required_argument, NULL, OPT_INITRD },
 	{ "cmdline", required_argument, NULL, OPT_CMDLINE },
+	{ "mirror", required_argument, NULL, OPT_MIRROR },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -28,10 +29,13 @@ static int run_add_profile(const struct command *cmd, int argc, char **argv)
 	struct db *db;
 	char why[256];
 	int c;
-	cJSON *initrds = cJSON_CreateArray();
+	cJSON *initrds = cJSON_CreateArray(), *mirrors = cJSON_CreateArray();
 
-	if (!initrds)
+	if (!initrds || !mirrors) {
+		cJSON_Delete(initrds);
+		cJSON_Delete(mirrors);
 		return 1;
+	}
 
 	while ((c = cli_next(cmd, argc, argv, add_profile_opts)) != -1) {
 		switch (c) {
@@ -44,8 +48,9 @@ static int run_add_profile(const struct command *cmd, int argc, char **argv)
 			cJSON_AddItemToArray(initrds, cJSON_CreateString(optarg));
 			break;
 		case OPT_CMDLINE: p.cmdline = optarg; break;
-		case OPT_HELP: cJSON_Delete(initrds); return cli_help(cmd);
-		default: cJSON_Delete(initrds); return EXIT_USAGE;
+		case OPT_MIRROR: cJSON_AddItemToArray(mirrors, cJSON_CreateString(optarg)); break;
+		case OPT_HELP: cJSON_Delete(initrds); cJSON_Delete(mirrors); return cli_help(cmd);
+		default: cJSON_Delete(initrds); cJSON_Delete(mirrors); return EXIT_USAGE;
 		}
 	}
 	int rc = EXIT_USAGE;
@@ -56,23 +61,27 @@ static int run_add_profile(const struct command *cmd, int argc, char **argv)
 		rc = cli_usage_error(cmd, "--db, --name, --kernel and --initrd are required");
 		goto out;
 	}
-	if ((problem = profile_problem(p.name, p.kernel, initrds, p.cmdline, why, sizeof(why)))) {
+	if ((problem = profile_problem(p.name, p.kernel, initrds, p.cmdline, mirrors, why,
+				       sizeof(why)))) {
 		rc = cli_usage_error(cmd, "%s", problem);
 		goto out;
 	}
 	rc = 1;
-	if (!(p.initrds = cJSON_PrintUnformatted(initrds)) || db_open(path, 5000, &db) < 0)
+	if (!(p.initrds = cJSON_PrintUnformatted(initrds)) ||
+	    !(p.mirrors = cJSON_PrintUnformatted(mirrors)) || db_open(path, 5000, &db) < 0)
 		goto out;
 	int put = db_profile_put(db, &p);
 	db_close(db);
 	if (put < 0)
 		goto out;
 	rc = 0;
-	printf("profile %s: kernel %s, initrds %s, cmdline \"%s\"\n", p.name, p.kernel,
-	       p.initrds, p.cmdline);
+	printf("profile %s: kernel %s, initrds %s, cmdline \"%s\", mirrors %s\n", p.name,
+	       p.kernel, p.initrds, p.cmdline, p.mirrors);
 out:
 	cJSON_free(p.initrds);
+	cJSON_free(p.mirrors);
 	cJSON_Delete(initrds);
+	cJSON_Delete(mirrors);
 	return rc;
 }
 
@@ -82,7 +91,7 @@ const struct command cmd_add_profile = {
 	.run = run_add_profile,
 	.usage =
 	"usage: server-stub add-profile --db FILE --name NAME --kernel FILE --initrd FILE\n"
-	"                               [--cmdline \"ARGS\"]\n\n"
+	"                               [--cmdline \"ARGS\"] [--mirror URL]...\n\n"
 	"Add the profile NAME, or replace it if it exists.\n\n"
 	"  --db FILE        SQLite database (created if missing)\n"
 	"  --name NAME      profile name that machines refer to\n"
@@ -93,6 +102,10 @@ const struct command cmd_add_profile = {
 	"                   ${ip}, ${prefix}, ${netmask}, ${gateway}, ${mac}, ${uuid},\n"
 	"                   ${manufacturer}, ${product}, ${profile} are replaced\n"
 	"                   (snboot.serial=SERIAL is appended)\n"
+	"  --mirror URL     a mirror base URL (http:// or https://, ending in '/'):\n"
+	"                   each kernel/initrd line gets --mirror=URL+NAME (with\n"
+	"                   'serve --content-urls': URL+cas/SHA256/NAME); repeat for\n"
+	"                   several, tried in order after the server (at most 8)\n"
 	"  -h, --help       this text\n",
 };
 

@@ -80,6 +80,7 @@ static const char *const migrations[] = {
 	"UPDATE machines SET addresses = NULL WHERE addresses IS NOT NULL",
 	"ALTER TABLE machines ADD COLUMN provisioned_at TEXT",
 	"ALTER TABLE machines ADD COLUMN up_at TEXT",
+	"ALTER TABLE profiles ADD COLUMN mirrors TEXT",
 };
 
 int action_is_valid(const char *action)
@@ -253,9 +254,10 @@ int db_profile_put(struct db *db, const struct profile *p)
 	if (db->pg)
 		return pg_profile_put(db->pg, p);
 	const char *args[] = { p->name, p->kernel, p->initrd, p->cmdline ? p->cmdline : "",
-			       p->initrds };
+			       p->initrds, p->mirrors };
 	int rc = exec_bound(db, "INSERT OR REPLACE INTO profiles(name, kernel, initrd, cmdline, "
-			    "initrds) VALUES (?1, ?2, ?3, ?4, COALESCE(?5, json_array(?3)))", args, 5);
+			    "initrds, mirrors) VALUES (?1, ?2, ?3, ?4, COALESCE(?5, json_array(?3)), "
+			    "COALESCE(?6, '[]'))", args, 6);
 	return rc < 0 ? rc : 0;
 }
 
@@ -268,7 +270,8 @@ int db_profile_delete(struct db *db, const char *name)
 	return n < 0 ? n : n > 0;
 }
 
-#define PROFILE_COLUMNS "name, kernel, initrd, cmdline, COALESCE(initrds, json_array(initrd))"
+#define PROFILE_COLUMNS "name, kernel, initrd, cmdline, COALESCE(initrds, json_array(initrd)), " \
+	"COALESCE(mirrors, '[]')"
 
 int db_profiles_each(struct db *db, profile_fn fn, void *ctx)
 {
@@ -289,6 +292,7 @@ int db_profiles_each(struct db *db, profile_fn fn, void *ctx)
 			.initrd = (char *)sqlite3_column_text(st, 2),
 			.cmdline = (char *)sqlite3_column_text(st, 3),
 			.initrds = (char *)sqlite3_column_text(st, 4),
+			.mirrors = (char *)sqlite3_column_text(st, 5),
 		};
 		rc = fn(&p, ctx);
 	}
@@ -548,6 +552,7 @@ void profile_free(struct profile *p)
 	free(p->initrd);
 	free(p->cmdline);
 	free(p->initrds);
+	free(p->mirrors);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -574,8 +579,10 @@ int db_profile_get(struct db *db, const char *name, struct profile *out)
 		out->initrd = column_dup(st, 2);
 		out->cmdline = column_dup(st, 3);
 		out->initrds = column_dup(st, 4);
+		out->mirrors = column_dup(st, 5);
 		rc = 1;
-		if (!out->name || !out->kernel || !out->initrd || !out->cmdline || !out->initrds) {
+		if (!out->name || !out->kernel || !out->initrd || !out->cmdline || !out->initrds ||
+		    !out->mirrors) {
 			profile_free(out);
 			rc = -1;
 		}

@@ -21,6 +21,8 @@ struct profile {
 	char *initrds;  /* JSON array of every initrd, in order; NULL on put
 			 * means [initrd] */
 	char *cmdline;  /* template: ${serial}, ${ip}, ... (decide.h) */
+	char *mirrors;  /* JSON array of mirror base URLs, in order; NULL on
+			 * put means [] */
 };
 
 struct pool {

@@ -28,6 +28,7 @@ static const char schema[] =
 	"SELECT pg_advisory_xact_lock(727001);"
 	"CREATE TABLE IF NOT EXISTS profiles (name TEXT PRIMARY KEY, kernel TEXT NOT NULL,"
 	"  initrd TEXT NOT NULL, cmdline TEXT NOT NULL DEFAULT '', initrds TEXT);"
+	"ALTER TABLE profiles ADD COLUMN IF NOT EXISTS mirrors TEXT;"
 	"CREATE TABLE IF NOT EXISTS machines (serial TEXT PRIMARY KEY,"
 	"  action TEXT NOT NULL DEFAULT 'local', profile TEXT, facts TEXT, addresses TEXT,"
 	"  first_seen TEXT, last_seen TEXT, boots BIGINT NOT NULL DEFAULT 0,"
@@ -179,16 +180,19 @@ void pg_close(struct pg *pg)
 
 /* --- profiles, settings, pools */
 
-#define PROFILE_COLUMNS "name, kernel, initrd, cmdline, COALESCE(initrds, json_build_array(initrd)::text)"
+#define PROFILE_COLUMNS "name, kernel, initrd, cmdline, " \
+	"COALESCE(initrds, json_build_array(initrd)::text), COALESCE(mirrors, '[]')"
 
 int pg_profile_put(struct pg *pg, const struct profile *p)
 {
 	const char *args[] = { p->name, p->kernel, p->initrd, p->cmdline ? p->cmdline : "",
-			       p->initrds };
-	int n = exec_n(pg, "INSERT INTO profiles(name, kernel, initrd, cmdline, initrds) "
-		       "VALUES ($1, $2, $3, $4, COALESCE($5, json_build_array($3::text)::text)) "
+			       p->initrds, p->mirrors };
+	int n = exec_n(pg, "INSERT INTO profiles(name, kernel, initrd, cmdline, initrds, mirrors) "
+		       "VALUES ($1, $2, $3, $4, COALESCE($5, json_build_array($3::text)::text), "
+		       "COALESCE($6, '[]')) "
 		       "ON CONFLICT (name) DO UPDATE SET kernel = $2, initrd = $3, cmdline = $4, "
-		       "initrds = COALESCE($5, json_build_array($3::text)::text)", args, 5);
+		       "initrds = COALESCE($5, json_build_array($3::text)::text), "
+		       "mirrors = COALESCE($6, '[]')", args, 6);
 	return n < 0 ? n : 0;
 }
 
@@ -206,8 +210,10 @@ int pg_profile_get(struct pg *pg, const char *name, struct profile *out)
 		out->initrd = dup_val(r, 0, 2);
 		out->cmdline = dup_val(r, 0, 3);
 		out->initrds = dup_val(r, 0, 4);
+		out->mirrors = dup_val(r, 0, 5);
 		rc = 1;
-		if (!out->name || !out->kernel || !out->initrd || !out->cmdline || !out->initrds) {
+		if (!out->name || !out->kernel || !out->initrd || !out->cmdline || !out->initrds ||
+		    !out->mirrors) {
 			profile_free(out);
 			rc = -1;
 		}
@@ -230,8 +236,9 @@ int pg_profiles_each(struct pg *pg, profile_fn fn, void *ctx)
 	if (!r)
 		return rc;
 	for (int i = 0; !rc && i < PQntuples(r); i++) {
-		struct profile p = { val(r, i, 0), val(r, i, 1), val(r, i, 2), val(r, i, 4),
-				     val(r, i, 3) };
+		struct profile p = { .name = val(r, i, 0), .kernel = val(r, i, 1),
+				     .initrd = val(r, i, 2), .initrds = val(r, i, 4),
+				     .cmdline = val(r, i, 3), .mirrors = val(r, i, 5) };
 		rc = fn(&p, ctx);
 	}
 	PQclear(r);

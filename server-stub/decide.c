@@ -326,9 +326,10 @@ void netmask4(unsigned prefix, char out[16])
 }
 
 const char *profile_problem(const char *name, const char *kernel, const cJSON *initrds,
-			    const char *cmdline, char *why, size_t whylen)
+			    const char *cmdline, const cJSON *mirrors, char *why,
+			    size_t whylen)
 {
-	const cJSON *i;
+	const cJSON *i, *j;
 
 	if (!name || !*name || strlen(name) > 64 || strchr(name, '/') ||
 	    !utf8_valid(name, strlen(name)))
@@ -350,5 +351,23 @@ const char *profile_problem(const char *name, const char *kernel, const cJSON *i
 		return why;
 	if (cmdline && strlen(cmdline) > 2048)
 		return "\"cmdline\" is longer than 2048 bytes";
+	if (!mirrors)
+		return NULL;
+	if (!cJSON_IsArray(mirrors) || cJSON_GetArraySize(mirrors) > MAX_MIRRORS)
+		return "\"mirrors\" must be an array of at most 8 mirror base URLs";
+	int n = 0;
+	cJSON_ArrayForEach(i, mirrors) {
+		const char *bad = mirror_url_problem(cJSON_IsString(i) ? i->valuestring : NULL);
+		if (bad) {
+			snprintf(why, whylen, "mirror %d: %s", n, bad);
+			return why;
+		}
+		for (j = mirrors->child; j != i; j = j->next)
+			if (!strcmp(j->valuestring, i->valuestring)) {
+				snprintf(why, whylen, "mirror %d: listed twice", n);
+				return why;
+			}
+		n++;
+	}
 	return NULL;
 }

@@ -32,9 +32,12 @@ int cmdline_word(struct buf *out, const char *value);
 void hostname_from_serial(const char *serial, char out[64]);
 
 /* NULL if a profile is valid: name (1..64 bytes, no '/'), kernel and 1..8
- * initrds (safe names below the files directory), cmdline template. */
+ * initrds (safe names below the files directory), cmdline template, and
+ * mirrors (NULL for none, else an array of 0..8 distinct mirror base URLs,
+ * validate.h mirror_url_problem). */
 const char *profile_problem(const char *name, const char *kernel, const cJSON *initrds,
-			    const char *cmdline, char *why, size_t whylen);
+			    const char *cmdline, const cJSON *mirrors, char *why,
+			    size_t whylen);
 
 /* --- policies */
 

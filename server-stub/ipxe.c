@@ -41,10 +41,17 @@ static int append_cmdline_word(struct buf *out, const char *value)
 static void append_fetch(struct buf *out, const char *cmd, const struct provision_plan *plan,
 			 const char *name, const char *sha256)
 {
+	buf_printf(out, "%s --sha256=%s", cmd, sha256);
+	for (int i = 0; i < plan->n_mirrors; i++) {
+		buf_printf(out, " --mirror=%s", plan->mirror[i]);
+		if (plan->content_urls)
+			buf_printf(out, "cas/%s/", sha256);
+		url_append_path(out, name);
+	}
 	if (plan->content_urls) /* the URL names the content: caches may keep it */
-		buf_printf(out, "%s --sha256=%s %s/cas/%s/", cmd, sha256, plan->base_url, sha256);
+		buf_printf(out, " %s/cas/%s/", plan->base_url, sha256);
 	else
-		buf_printf(out, "%s --sha256=%s %s/files/", cmd, sha256, plan->base_url);
+		buf_printf(out, " %s/files/", plan->base_url);
 	url_append_path(out, name);
 }
 

@@ -7,6 +7,7 @@
 #define SHA256_HEX_LEN 65 /* 64 hex digits + NUL */
 
 #define MAX_INITRDS 8
+#define MAX_PLAN_MIRRORS 8
 
 struct provision_plan {
 	const char *base_url;      /* "https://host:port", no trailing slash */
@@ -18,12 +19,17 @@ struct provision_plan {
 	int n_initrds;
 	const char *cmdline;       /* expanded, may be empty */
 	const char *serial;
+	/* Mirror base URLs (validated, ending in '/'): each line gets
+	 * --mirror=BASE + NAME, or BASE + cas/SHA256/NAME with content_urls,
+	 * in this order. */
+	const char *mirror[MAX_PLAN_MIRRORS];
+	int n_mirrors;
 };
 
 /* "#!ipxe\nsanboot --no-describe --drive 0x80\n" */
 int ipxe_local_script(struct buf *out);
-/* kernel --sha256=.. URL CMDLINE snboot.serial=S / initrd --sha256=.. URL
- * (one line per initrd) / boot */
+/* kernel --sha256=.. [--mirror=M]... URL CMDLINE snboot.serial=S /
+ * initrd --sha256=.. [--mirror=M]... URL (one line per initrd) / boot */
 int ipxe_provision_script(struct buf *out, const struct provision_plan *plan);
 
 /* Percent-encode everything but RFC 3986 unreserved characters and '/'. */

@@ -1,6 +1,7 @@
 #include "validate.h"
 
 #include <string.h>
+#include <strings.h>
 
 size_t utf8_valid_prefix(const char *s, size_t n)
 {
@@ -117,4 +118,32 @@ int files_name_is_safe(const char *name)
 		seg = slash ? slash + 1 : NULL;
 	}
 	return 1;
+}
+
+const char *mirror_url_problem(const char *url)
+{
+	size_t n = url ? strlen(url) : 0;
+	const char *host;
+
+	if (!url)
+		return "a mirror must be a URL as text";
+	if (!strncasecmp(url, "http://", 7))
+		host = url + 7;
+	else if (!strncasecmp(url, "https://", 8))
+		host = url + 8;
+	else
+		return "a mirror URL must start with http:// or https://";
+	if (n > MAX_MIRROR_URL)
+		return "a mirror URL must be at most 1024 bytes";
+	for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f || strchr("\"'\\`$<>{}|^", *p))
+			return "a mirror URL must be printable ASCII without whitespace, quotes, "
+			       "'\\', '$', '<', '>', '{', '}', '|', '^' or '`' (percent-encode them)";
+	if (strchr(url, '?') || strchr(url, '#'))
+		return "a mirror URL must not hold '?' or '#' (the artifact's path is appended)";
+	if (!*host || *host == '/')
+		return "a mirror URL must name a host";
+	if (url[n - 1] != '/')
+		return "a mirror URL must end with '/' (the artifact's path is appended)";
+	return NULL;
 }

@@ -31,4 +31,13 @@ size_t utf8_cut(const char *s, size_t max);
  * '/', no empty, "." or ".." segment, no control characters. */
 int files_name_is_safe(const char *name);
 
+#define MAX_MIRRORS 8      /* the agent takes up to 8 --mirror per line */
+#define MAX_MIRROR_URL 1024
+
+/* NULL if url is a usable mirror base for a profile: http:// or https://,
+ * a host, ending in '/', at most MAX_MIRROR_URL bytes of printable ASCII
+ * without whitespace, quotes, '\\', '$' (iPXE expansion), '?' or '#'
+ * (the artifact's path is appended); else why not. */
+const char *mirror_url_problem(const char *url);
+
 #endif

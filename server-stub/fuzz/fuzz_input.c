@@ -1,13 +1,15 @@
 /* libFuzzer over the server's pure input handling: the JSON text checks
  * and parse the boot API does, the serial rule, policy validation and
- * matching against the same document as facts, cmdline templates, pool
- * address arithmetic and the Range header parser. The first byte picks
+ * matching against the same document as facts, profile checks (initrds,
+ * mirrors), mirror base URLs, cmdline templates, pool address arithmetic
+ * and the Range header parser. The first byte picks
  * nothing: every input goes through all of them, split at NUL bytes where
  * a part needs a C string.
  *   make build/fuzz/fuzz_server_input && build/fuzz/fuzz_server_input -max_total_time=10 */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -51,6 +53,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!policies_problem(list, why, sizeof(why)))
 				policy_find(list, doc);
 			policy_matches(cJSON_GetObjectItemCaseSensitive(doc, "match"), doc);
+			profile_problem("p", "k", cJSON_GetObjectItemCaseSensitive(doc, "initrds"), NULL,
+					cJSON_GetObjectItemCaseSensitive(doc, "mirrors"), why,
+					sizeof(why));
 			cJSON_Delete(doc);
 		}
 	}
@@ -76,6 +81,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t first, len;
 	if (range_parse(a, 1000, &first, &len) == RANGE_OK && (len == 0 || first + len > 1000))
 		abort();
+	if (!mirror_url_problem(a)) {
+		/* An accepted mirror base stays one script word, gets no iPXE
+		 * expansion and takes a path appended. */
+		size_t len_a = strlen(a);
+		if (len_a > MAX_MIRROR_URL || a[len_a - 1] != '/' || strpbrk(a, "$\"' ?#") ||
+		    (strncasecmp(a, "http://", 7) && strncasecmp(a, "https://", 8)))
+			abort();
+		for (const unsigned char *p = (const unsigned char *)a; *p; p++)
+			if (*p < 0x21 || *p > 0x7e)
+				abort();
+	}
 	utf8_cut(a, size / 2);
 	free(text);
 	return 0;
