@@ -7,7 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
+
+#ifndef GRND_INSECURE
+#define GRND_INSECURE 0x0004   /* Linux 5.6; musl's headers may lack it */
+#endif
 
 #include "boot/localboot.h"
 #include "core/agent.h"
@@ -72,14 +77,20 @@ static void stage_config(struct agent *a)
 	}
 }
 
+/* The boot id only has to be unique, not secret: GRND_INSECURE does not
+ * wait for the entropy pool (~1 s at this point on a machine without
+ * RDRAND), which TLS needs only later, once DHCP has run. */
 static void stage_boot_id(struct agent *a)
 {
 	unsigned char r[16] = { 0 };
-	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
 
-	if (fd >= 0) {
-		(void)!read(fd, r, sizeof(r));
-		close(fd);
+	if (getrandom(r, sizeof(r), GRND_INSECURE) != (ssize_t)sizeof(r)) {
+		int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+		if (fd >= 0) {
+			(void)!read(fd, r, sizeof(r));
+			close(fd);
+		}
 	}
 	r[6] = (unsigned char)((r[6] & 0x0f) | 0x40); /* UUID v4 */
 	r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
