@@ -14,8 +14,11 @@ import harness as h
 
 
 class ScriptServer:
-    def __init__(self, script, host="0.0.0.0", port=None, busy=()):
+    def __init__(self, script, host="0.0.0.0", port=None, busy=(), pages=None):
         self.script = script
+        # Further scripts by path, for chain: {"/a/one.ipxe": "#!ipxe ..."}.
+        self.pages = dict(pages or {})
+        self.gets = []
         # Answers to the first boot POSTs, e.g. [(503, 5)]: status and
         # Retry-After seconds (None: no header); then the script.
         self.busy = list(busy)
@@ -65,8 +68,12 @@ class ScriptServer:
                     self._reply(404, b"not found\n")
 
             def do_GET(self):
-                files = {"/files/vmlinuz": h.TARGET_KERNEL, "/files/initrd.img": h.TARGET_INITRD}
-                path = files.get(self.path)
+                outer.gets.append(self.path)
+                if self.path in outer.pages:
+                    return self._reply(200, outer.pages[self.path].encode())
+                files = {"vmlinuz": h.TARGET_KERNEL, "initrd.img": h.TARGET_INITRD}
+                name = self.path.rsplit("/", 1)[-1]
+                path = files.get(name) if "/files/" in self.path else None
                 if not path:
                     return self._reply(404, b"not found\n")
                 with open(path, "rb") as f:
