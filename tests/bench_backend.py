@@ -9,7 +9,7 @@ fetch of a 1 MiB kernel.
   backend_peak_rss_kib  the server's peak RSS (VmHWM)
   backend_total_s       seconds for BENCH_BACKEND_TOTAL distinct machines
                         (only when set, e.g. 100000) at BENCH_BACKEND_MACHINES
-                        concurrent
+                        concurrent; backend_total_errors those that failed
 
 The same for PostgreSQL (a throw-away server, tests/pgtmp.py) as
 backend_*_pg; BENCH_BACKEND_PG=0 skips it.
@@ -83,6 +83,7 @@ def _engine(figure, machines, total, suffix, db=None):
             if total:
                 t = _loadgen(port, proc.pid, total, machines, "TOTAL")
                 figure("backend_total_s" + suffix, round(t["elapsed_s"], 1), "s")
+                figure("backend_total_errors" + suffix, int(t["errors"]), "count")
         finally:
             proc.terminate()
             proc.wait(60)
