@@ -56,7 +56,8 @@ static int path_error(const char *path, const char *what, int err)
 }
 
 /* The device nodes of d and its partitions under dir, made from sysfs's
- * major:minor: a host's /dev may lack partition nodes of a fresh loop. */
+ * major:minor (/sys/class/block/<name>/dev, disks and partitions alike): a
+ * host's /dev may lack partition nodes of a fresh loop. */
 static void make_nodes(const char *dir, const struct blk_disk *d)
 {
 	for (int i = -1; i < d->n_parts; i++) {
@@ -65,10 +66,9 @@ static void make_nodes(const char *dir, const struct blk_disk *d)
 		unsigned ma, mi;
 		char *s;
 
-		if (i < 0 || strcmp(name, d->name) == 0)
-			snprintf(sys, sizeof(sys), "/sys/block/%s/dev", name);
-		else
-			snprintf(sys, sizeof(sys), "/sys/block/%s/%s/dev", d->name, name);
+		if (i >= 0 && strcmp(name, d->name) == 0)
+			continue;       /* the disk itself, made already */
+		snprintf(sys, sizeof(sys), "/sys/class/block/%s/dev", name);
 		s = read_file(sys, 64, NULL);
 		if (s && sscanf(s, "%u:%u", &ma, &mi) == 2) {
 			snprintf(node, sizeof(node), "%s/%s", dir, name);
@@ -77,6 +77,29 @@ static void make_nodes(const char *dir, const struct blk_disk *d)
 		}
 		free(s);
 	}
+}
+
+/* A partition (or a loop over one) taken as a disk of its own. */
+static void single_partition(struct blk_disk *d, const char *name, int partn)
+{
+	memset(d, 0, sizeof(*d));
+	snprintf(d->name, sizeof(d->name), "%s", name);
+	d->n_parts = 1;
+	snprintf(d->parts[0].name, sizeof(d->parts[0].name), "%s", name);
+	d->parts[0].partn = partn;
+}
+
+/* Makes d's device nodes under tmp/dev and mounts its partitions under
+ * tmp/mnt as disk number disk. */
+static void mount_disk(struct cli *c, const struct blk_disk *d, int disk)
+{
+	char devdir[128], mnt[128];
+
+	snprintf(devdir, sizeof(devdir), "%s/dev", c->tmp);
+	snprintf(mnt, sizeof(mnt), "%s/mnt", c->tmp);
+	mkdir(devdir, 0700);
+	make_nodes(devdir, d);
+	localboot_mount_disk(&c->fs, d, disk, devdir, mnt);
 }
 
 /* Removes the device nodes and mount points we made, then tmp itself. */
@@ -107,37 +130,17 @@ static void remove_tmp(const char *tmp)
 static int add_disk(struct cli *c, const char *path, const char *name)
 {
 	struct blk_disk d;
-	char devdir[128], mnt[128];
 	char part_flag[300];
 	struct stat st;
+	int before = c->fs.n;
 
 	snprintf(part_flag, sizeof(part_flag), "/sys/class/block/%s/partition", name);
-	if (stat(part_flag, &st) == 0) {
-		/* A single partition: the disk is just that. */
-		memset(&d, 0, sizeof(d));
-		snprintf(d.name, sizeof(d.name), "%s", name);
-		d.n_parts = 1;
-		snprintf(d.parts[0].name, sizeof(d.parts[0].name), "%s", name);
-		snprintf(part_flag, sizeof(part_flag), "/sys/class/block/%s/dev", name);
-	} else if (blockdev_get("/sys", name, &d) != 0) {
+	if (stat(part_flag, &st) == 0)
+		single_partition(&d, name, 0);
+	else if (blockdev_get("/sys", name, &d) != 0)
 		return path_error(path, "not a disk with media in /sys/block", ENODEV);
-	}
-	snprintf(devdir, sizeof(devdir), "%s/dev", c->tmp);
-	snprintf(mnt, sizeof(mnt), "%s/mnt", c->tmp);
-	mkdir(devdir, 0700);
-	if (d.n_parts == 1 && strcmp(d.parts[0].name, d.name) == 0 && stat(part_flag, &st) == 0) {
-		char *s = read_file(part_flag, 64, NULL);
-		unsigned ma, mi;
-		char node[256];
-		if (s && sscanf(s, "%u:%u", &ma, &mi) == 2) {
-			snprintf(node, sizeof(node), "%s/%s", devdir, name);
-			mknod(node, S_IFBLK | 0400, makedev(ma, mi));
-		}
-		free(s);
-	} else {
-		make_nodes(devdir, &d);
-	}
-	if (localboot_mount_disk(&c->fs, &d, c->disks++, devdir, mnt) == 0)
+	mount_disk(c, &d, c->disks++);
+	if (c->fs.n == before)
 		fprintf(stderr, "snboot localboot: %s: no partition could be mounted\n", path);
 	return 0;
 }
@@ -200,21 +203,13 @@ static int attach_partitions(struct cli *c, const char *path, int ifd)
 		"kernel did not list them)\n", path, kind, n, n == 1 ? "" : "s");
 	for (int i = 0; i < n; i++) {
 		struct blk_disk d;
-		char name[32], devdir[128], mnt[128];
+		char name[32];
 
 		if (loop_attach(c, path, ifd, parts[i].start, parts[i].size, 0, name,
 				sizeof(name)) != 0)
 			continue;
-		memset(&d, 0, sizeof(d));
-		snprintf(d.name, sizeof(d.name), "%s", name);
-		d.n_parts = 1;
-		snprintf(d.parts[0].name, sizeof(d.parts[0].name), "%s", name);
-		d.parts[0].partn = parts[i].number;
-		snprintf(devdir, sizeof(devdir), "%s/dev", c->tmp);
-		snprintf(mnt, sizeof(mnt), "%s/mnt", c->tmp);
-		mkdir(devdir, 0700);
-		make_nodes(devdir, &d);
-		localboot_mount_disk(&c->fs, &d, disk, devdir, mnt);
+		single_partition(&d, name, parts[i].number);
+		mount_disk(c, &d, disk);
 	}
 	return 0;
 }

@@ -1118,14 +1118,6 @@ static int fetch_retryable(int code, long status)
 	}
 }
 
-static void sleep_ms(unsigned ms)
-{
-	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-		;
-}
-
 static uint32_t random_u32(void)
 {
 	uint32_t r;
@@ -1174,7 +1166,7 @@ static int fetch_loop(const char *url, struct fetch *f, struct sn_err *e)
 		wait = dl_backoff_ms(stuck, random_u32());
 		logmsg("download", "%s: %s; retrying from byte %llu in %u ms",
 		       f->label, sn_format(e, why, sizeof(why)), (unsigned long long)f->have, wait);
-		sleep_ms(wait);
+		mono_sleep_ms(wait);
 	}
 }
 
