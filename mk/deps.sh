@@ -15,6 +15,11 @@ xxd rsync patch clang libclang-rt-14-dev curl kea-dhcp4-server
 kea-dhcp6-server e2fsprogs xfsprogs dosfstools mtools fdisk
 libcurl4-gnutls-dev chromium libpq-dev postgresql nginx ipxe-qemu"
 
+# Nettle: SHA-256 of downloads (the agent's is built from source by
+# mk/libs.sh, which needs m4 for its assembly; the host tests link
+# Debian's, built fat like ours)
+PKGS="$PKGS nettle-dev m4"
+
 # systemd-boot: the disk's own EFI loader in the BootNext scenario
 # (tests/test_image.py)
 PKGS="$PKGS systemd-boot-efi"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds the agent's libraries static with musl from Debian source packages:
-# mbedtls, curl (HTTP and HTTPS only), cJSON. Usage: libs.sh BUILD KHEADERS
+# mbedtls, curl (HTTP and HTTPS only), cJSON, Nettle (SHA-256). Usage: libs.sh BUILD KHEADERS
 set -eu
 B=$1
 KHDR=$2
@@ -69,6 +69,27 @@ if ! built mbedtls libmbedtls.a ||
 	cp -r "$d/include/mbedtls" "$d/include/psa" "$SYSROOT/include/"
 	mark_built mbedtls
 	echo "$MBEDTLS_OPTS_ID" > "$SYSROOT/lib/.mbedtls-opts"
+fi
+
+# Nettle for the SHA-256 of downloads: libnettle only (no hogweed, GMP,
+# documentation or OpenSSL glue), "fat" so the SHA-NI or the plain x86_64
+# code is picked at run time from CPUID (docs/performance.md); without the
+# -ggdb3 its configure adds. Bumped when these options change.
+NETTLE_OPTS_ID=fat-2
+if ! built nettle libnettle.a ||
+   [ "$(cat "$SYSROOT/lib/.nettle-opts" 2>/dev/null)" != "$NETTLE_OPTS_ID" ]; then
+	d=$(fetch nettle)
+	echo "libs: nettle from $d (fat: SHA-NI chosen at run time)"
+	(cd "$d" &&
+	 ./configure -q --host=x86_64-linux-musl --prefix="$SYSROOT" \
+		CFLAGS="$OPT" --enable-fat --disable-shared --disable-public-key \
+		--disable-documentation --disable-openssl >/dev/null &&
+	 make -s clean >/dev/null &&
+	 make -s -j"$(nproc)" libnettle.a CFLAGS="$OPT -g0" >/dev/null 2>&1 &&
+	 make -s install-headers >/dev/null)
+	cp "$d/libnettle.a" "$SYSROOT/lib/"
+	mark_built nettle
+	echo "$NETTLE_OPTS_ID" > "$SYSROOT/lib/.nettle-opts"
 fi
 
 if ! built cjson libcjson.a; then

@@ -21,7 +21,6 @@
 #include <curl/curl.h>
 #include <mbedtls/aesni.h>
 #include <mbedtls/error.h>
-#include <mbedtls/sha256.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/ssl_ciphersuites.h>
 #include <mbedtls/x509_crt.h>
@@ -30,6 +29,7 @@
 #include "http/dlpace.h"
 #include "core/fdio.h"
 #include "core/log.h"
+#include "core/sha256.h"
 #include "http/urlutil.h"
 #include "http/x509san.h"
 
@@ -490,8 +490,9 @@ int http_init(const char *ca_path, unsigned timeout_s, struct sn_err *e)
 		return ret;
 	suites_for_cpu();
 	curves_in_order();
-	logmsg("http", "%s, CA %s, timeout %u s, TLS %s first", curl_version(), ca_path,
-	       http.timeout_s, http.suites[0] ? "AES-GCM (AES-NI)" : "ChaCha20-Poly1305");
+	logmsg("http", "%s, CA %s, timeout %u s, TLS %s first, SHA-256 %s", curl_version(),
+	       ca_path, http.timeout_s, http.suites[0] ? "AES-GCM (AES-NI)" : "ChaCha20-Poly1305",
+	       sn_sha256_impl());
 	return SN_OK;
 }
 
@@ -681,7 +682,7 @@ int http_get_pinned(const char *url, const char *sha256_hex_or_NULL, char **buf,
 		return rc;
 	}
 	if (sha256_hex_or_NULL) {
-		mbedtls_sha256_ret((const unsigned char *)m.p, m.len, got, 0);
+		sn_sha256(m.p, m.len, got);
 		if (memcmp(got, want, sizeof(want)) != 0) {
 			hex_format(got, sizeof(got), hex);
 			hex_format(want, sizeof(want), want_hex);
@@ -719,7 +720,7 @@ struct hasher {
 	int fd;
 	uint64_t written, hashed;  /* bytes in the memfd, bytes hashed */
 	int read_errno;            /* the thread could not read the memfd */
-	mbedtls_sha256_context *sha;
+	struct sn_sha256 *sha;
 };
 
 struct fetch {
@@ -727,7 +728,7 @@ struct fetch {
 	int fd;
 	uint64_t have;             /* bytes in the memfd, all of them hashed */
 	uint64_t total;            /* full length once known, else 0 */
-	mbedtls_sha256_context sha;
+	struct sn_sha256 sha;
 	char etag[128];            /* strong ETag of the answer we build on */
 	struct dl_progress prog;
 	uint64_t limit;            /* largest size that fits in memory (dl_mem_limit) */
@@ -771,7 +772,7 @@ static void *hasher_main(void *arg)
 		pthread_mutex_unlock(&h->mu);
 		r = pread(h->fd, buf, n < HASH_CHUNK ? (size_t)n : HASH_CHUNK, (off_t)off);
 		if (r > 0)
-			mbedtls_sha256_update_ret(h->sha, buf, (size_t)r);
+			sn_sha256_update(h->sha, buf, (size_t)r);
 		pthread_mutex_lock(&h->mu);
 		if (r > 0)
 			h->hashed += (uint64_t)r;
@@ -809,7 +810,7 @@ static void hasher_add(struct fetch *f, const char *data, size_t len)
 	struct hasher *h = &f->hs;
 
 	if (!h->running) {
-		mbedtls_sha256_update_ret(&f->sha, (const unsigned char *)data, len);
+		sn_sha256_update(&f->sha, data, len);
 		return;
 	}
 	pthread_mutex_lock(&h->mu);
@@ -871,9 +872,7 @@ static int fetch_reset(struct fetch *f)
 	if (ftruncate(f->fd, 0) != 0 || lseek(f->fd, 0, SEEK_SET) != 0)
 		return -1;
 	hasher_restart(f);
-	mbedtls_sha256_free(&f->sha);
-	mbedtls_sha256_init(&f->sha);
-	mbedtls_sha256_starts_ret(&f->sha, 0);
+	sn_sha256_init(&f->sha);
 	f->have = 0;
 	f->total = 0;
 	f->etag[0] = '\0';
@@ -1256,8 +1255,7 @@ int http_fetch_mirrors(const char *const *urls, size_t n_urls, const char *sha25
 	f.fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (f.fd < 0)
 		return sn_fail(e, SN_E_HTTP_MEMFD, "memfd_create %s: %s", name, strerror(errno));
-	mbedtls_sha256_init(&f.sha);
-	mbedtls_sha256_starts_ret(&f.sha, 0);
+	sn_sha256_init(&f.sha);
 	fetch_limit(&f);
 	hasher_start(&f);
 
@@ -1294,7 +1292,7 @@ int http_fetch_mirrors(const char *const *urls, size_t n_urls, const char *sha25
 			goto err;
 		}
 		if (rc == SN_OK) {
-			mbedtls_sha256_finish_ret(&f.sha, got);
+			sn_sha256_final(&f.sha, got);
 			hex_format(got, sizeof(got), hex);
 			if (sha256_hex_or_NULL && memcmp(got, want, sizeof(want)) != 0) {
 				hex_format(want, sizeof(want), want_hex);
@@ -1328,14 +1326,12 @@ int http_fetch_mirrors(const char *const *urls, size_t n_urls, const char *sha25
 	}
 	hasher_stop(&f);
 	fetch_summary(&f, hex, sha256_hex_or_NULL != NULL, mono_ms() - t0);
-	mbedtls_sha256_free(&f.sha);
 	*fd_out = f.fd;
 	*size_out = (size_t)f.have;
 	return SN_OK;
 
 err:
 	hasher_stop(&f);
-	mbedtls_sha256_free(&f.sha);
 	close(f.fd);
 	return rc;
 }

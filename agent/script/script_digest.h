@@ -1,6 +1,6 @@
 /* The agent's digest hook for md5sum/sha1sum/sha256sum (script_ops.digest):
- * hashes a downloaded image with mbedtls. Built only where mbedtls is (the
- * musl agent); host tests give their own hook. */
+ * hashes a downloaded image with Nettle. The script tests give their own
+ * hook; test_sha256 checks this one. */
 #ifndef SNBOOT_SCRIPT_DIGEST_H
 #define SNBOOT_SCRIPT_DIGEST_H
 

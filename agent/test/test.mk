@@ -30,7 +30,11 @@ $(BUILD)/host/libagent.a: $(HOST_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/host/test_%: agent/test/test_%.c agent/test/fixtures.h $(BUILD)/host/libagent.a
-	gcc $(HOST_CFLAGS) -Iagent/test -o $@ $< $(BUILD)/host/libagent.a -lcmocka -lcjson
+	gcc $(HOST_CFLAGS) -Iagent/test -o $@ $< $(BUILD)/host/libagent.a -lcmocka -lcjson \
+	    -lnettle $(TEST_LIBS_$*)
+
+# Extra libraries a test needs (test_sha256: OpenSSL's SHA-256, the reference)
+TEST_LIBS_sha256 := -lcrypto
 
 $(BUILD)/fuzz/obj/%.o: agent/%.c $(AGENT_HDRS) | $(BUILD)/.deps
 	@mkdir -p $(dir $@)
@@ -40,7 +44,7 @@ $(BUILD)/fuzz/libagent.a: $(FUZZ_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/fuzz/fuzz_%: agent/test/fuzz_%.c $(BUILD)/fuzz/libagent.a
-	clang $(FUZZ_CFLAGS) -Iagent/test -o $@ $< $(BUILD)/fuzz/libagent.a
+	clang $(FUZZ_CFLAGS) -Iagent/test -o $@ $< $(BUILD)/fuzz/libagent.a -lnettle
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
@@ -66,7 +70,8 @@ fuzz-smoke:
 # runs against build/server-stub and fault servers on loopback.
 HOST_HTTP_SRCS := agent/test/host_http.c agent/http/http.c agent/http/urlutil.c \
                   agent/http/x509san.c agent/http/dlpace.c agent/core/log.c \
-                  agent/core/syslog.c agent/core/fdio.c agent/core/err.c
+                  agent/core/syslog.c agent/core/fdio.c agent/core/err.c \
+                  agent/core/sha256.c
 $(BUILD)/host-musl/host_http: $(HOST_HTTP_SRCS) $(AGENT_HDRS) $(SYSROOT)/.libs
 	@mkdir -p $(dir $@)
 	$(MUSL_CC) $(AGENT_CFLAGS) -o $@ $(HOST_HTTP_SRCS) -static -L$(SYSROOT)/lib $(AGENT_LIBS)
