@@ -17,6 +17,7 @@
 #include "boot/localboot.h"
 #include "core/agent.h"
 #include "core/config.h"
+#include "core/entropy.h"
 #include "core/err.h"
 #include "core/fdio.h"
 #include "core/log.h"
@@ -100,6 +101,7 @@ static void stage_boot_id(struct agent *a)
 		 r[11], r[12], r[13], r[14], r[15]);
 	srandom((unsigned)(r[0] | r[1] << 8 | r[2] << 16) ^ (unsigned)mono_ms());
 	logmsg("init", "boot id %s", a->boot_id);
+	entropy_warm_start();
 }
 
 static void stage_identify(struct agent *a)
