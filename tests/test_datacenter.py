@@ -3,7 +3,9 @@ network namespace, the VM's NIC k on tap k (tests/harness.py NicLab):
 
 - the boot URL only from a ProxyDHCP dnsmasq (`dhcp-range=...,proxy`) while
   another dnsmasq on the same segment gives the address; and the same with
-  the ProxyDHCP server starting only after the address is bound;
+  the ProxyDHCP server starting only after the address is bound; and a
+  ProxyDHCP server that gives the boot file only on port 4011 (PXE boot
+  server discovery), as dnsmasq, WDS and FOG do for UEFI clients;
 - the backend reachable only through an option-121 route (option 3 names
   a router that does not exist);
 - no DHCP server at all: address and URL from SMBIOS type 11 OEM strings;
@@ -75,6 +77,66 @@ def test_proxydhcp_gives_the_url(stack, netns_ok):
     # The address server never sent a boot file; the proxy never an address.
     assert not addr.log.search(r"bootfile name")[1]
     assert not proxy.log.search(r"DHCPACK")[1]
+
+
+def proxy_dhcp_4011(lab, k=1):
+    """ProxyDHCP as set up for UEFI clients: one pxe-service for the
+    client's arch (16, x86-64 HTTP boot) whose "basename" is the boot URL.
+    dnsmasq then answers the DISCOVER on port 67 with option 60 and no boot
+    file, and names the file only in its ACK to the REQUEST on port 4011
+    (rfc2131.c: pxe_uefi_workaround, redirect4011)."""
+    workdir = os.path.join(lab.stack.workdir, "proxy")
+    os.makedirs(workdir, exist_ok=True)
+    d = h.Dnsmasq(lab.ns, "tap%d" % k, [
+        "--dhcp-range=10.77.%d.0,proxy" % k,
+        "--dhcp-pxe-vendor=HTTPClient",
+        "--pxe-service=16,snboot,%s" % lab.url4(k),
+    ], workdir, lab.stack.name + ".proxy")
+    return lab.stack.add(d).start()
+
+
+def udp_counter(ns, chain, port_flag, port):
+    """Packets counted by an iptables rule that matches UDP port (added
+    by count_udp)."""
+    out = ns.exec("iptables", "-L", chain, "-v", "-n", "-x").stdout
+    for line in out.splitlines():
+        if "udp %s:%d" % (port_flag, port) in line:
+            return int(line.split()[0])
+    raise AssertionError("no counter for udp %s:%d in %s:\n%s" % (port_flag, port, chain, out))
+
+
+def test_proxydhcp_port_4011(stack, netns_ok):
+    """The address from one dnsmasq, the boot URL only from a ProxyDHCP
+    dnsmasq's port 4011: its port-67 OFFER has no boot file, the agent
+    sends the REQUEST from its leased address to 4011 and boots with the
+    file of the ACK. iptables counters show the REQUEST in and the ACK
+    out on 4011; dnsmasq's log shows the file only in that ACK."""
+    lab = h.NicLab(stack, 1, serials=[SERIAL], v6=False)
+    for chain, flag in (("INPUT", "--dport"), ("OUTPUT", "--sport")):
+        lab.ns.exec("iptables", "-A", chain, "-p", "udp", flag, "4011", "-j", "ACCEPT")
+    addr = address_only(lab)
+    proxy = proxy_dhcp_4011(lab)
+    vm = lab.qemu(SERIAL, append="snboot.ipv6=0").start()
+    booted(vm)
+    vm.wait_for(r"snboot dhcp4: \S+: ProxyDHCP 10\.77\.1\.1 \(HTTPClient\) gives no boot "
+                r"file here: it is asked on port 4011", timeout=1)
+    vm.wait_for(r"snboot dhcp4: \S+: boot URL https://10\.77\.1\.1:\d+/api/v1/boot "
+                r"from ProxyDHCP 10\.77\.1\.1:4011", timeout=1)
+    vm.wait_for(r"snboot net: \S+: won: dhcp4 10\.77\.1\.1\d\d rank \d+, boot URL https://"
+                r".* from ProxyDHCP 10\.77\.1\.1:4011", timeout=1)
+    assert udp_counter(lab.ns, "INPUT", "dpt", 4011) >= 1
+    assert udp_counter(lab.ns, "OUTPUT", "spt", 4011) >= 1
+    assert addr.log.search(r"DHCPACK\(tap1\) 10\.77\.1\.1\d\d")[1], addr.log.tail(20)
+    assert not addr.log.search(r"bootfile name")[1]
+    # The proxy's OFFER (message-type 2) carries no file; its port-4011
+    # ACK (message-type 5, the proxy never ACKs on 67) does: dnsmasq logs
+    # a reply's file before its options.
+    offer = proxy.log.search(r"sent size:\s+1 option: 53 message-type\s+2")[0]
+    ack = proxy.log.search(r"sent size:\s+1 option: 53 message-type\s+5")[0]
+    first_file = proxy.log.search(r"bootfile name: https://10\.77\.1\.1:\d+/api/v1/boot")[0]
+    assert None not in (offer, ack, first_file) and offer < first_file < ack, \
+        proxy.log.tail(40)
+    assert lab.backend.log.search(r"10\.77\.1\.1\d\d POST /api/v1/boot 200")[1]
 
 
 def test_url_comes_after_the_address(stack, netns_ok):

@@ -22,6 +22,7 @@ static const char *const state_names[] = {
 	[DHCP4_S_REQUESTING] = "requesting",
 	[DHCP4_S_BOUND] = "bound",
 	[DHCP4_S_NOURL] = "bound-no-url",
+	[DHCP4_S_PXEREQ] = "proxy-request",
 	[DHCP4_S_FAILED] = "failed",
 };
 
@@ -86,8 +87,49 @@ void dhcp4_client_init(struct dhcp4_client *c, const struct nic *nic,
 	c->rng = seed ? seed : 0x9e3779b97f4a7c15ULL;  /* xorshift needs != 0 */
 }
 
+/* Who learns our address by ARP before the unicast REQUEST: the proxy
+ * itself on our subnet, else the router its answer comes back through. */
+static struct in_addr arp_target(const struct dhcp4_client *c)
+{
+	const struct lease *l = &c->lease;
+
+	if (!l->mask4.s_addr ||
+	    !((l->addr4.s_addr ^ c->pxe_server.s_addr) & l->mask4.s_addr))
+		return c->pxe_server;
+	for (int i = 0; i < l->n_routes4; i++)
+		if (!l->routes4[i].plen && l->routes4[i].gw.s_addr)
+			return l->routes4[i].gw;
+	return l->router4.s_addr ? l->router4 : c->pxe_server;
+}
+
+/* The PXE boot server REQUEST (PXE 2.1 §2.2.6): from the leased address
+ * to the proxy's port 4011, the first menu item when it offered a menu. */
+static const struct dhcp4_unicast *pxe_request(struct dhcp4_client *c,
+					       struct dhcp4_request *r,
+					       struct dhcp4_unicast *to)
+{
+	r->ciaddr = c->lease.addr4;
+	r->server_id = c->pxe_server;
+	r->requested.s_addr = 0;
+	if (c->pxe.menu_type) {
+		r->pxe_item = 1;
+		r->pxe_type = c->pxe.menu_type;
+		r->pxe_layer = 0;
+	}
+	memset(to, 0, sizeof(*to));
+	to->src = c->lease.addr4;
+	to->dst = c->pxe_server;
+	to->port = DHCP4_PXE_PORT;
+	to->arp_for = arp_target(c);
+	memcpy(to->next_mac, c->pxe_mac, 6);
+	memcpy(to->own_mac, c->mac, 6);
+	return to;
+}
+
 static int send_msg(struct dhcp4_client *c, uint8_t type, uint64_t now)
 {
+	struct dhcp4_unicast uni;
+	const struct dhcp4_unicast *to = NULL;
 	struct dhcp4_request r = {
 		.type = type,
 		.xid = c->xid,
@@ -108,9 +150,11 @@ static int send_msg(struct dhcp4_client *c, uint8_t type, uint64_t now)
 
 	memcpy(r.mac, c->mac, 6);
 	r.secs = secs > 0xffff ? 0xffff : (uint16_t)secs;
+	if (c->state == DHCP4_S_PXEREQ)
+		to = pxe_request(c, &r, &uni);
 	sn_clear(&e);
 	if (dhcp4_build(&r, buf, sizeof(buf), &len, &e) == SN_OK &&
-	    c->send(c->io, buf, len, &e) == SN_E_DHCP4_NO_CARRIER &&
+	    c->send(c->io, buf, len, to, &e) == SN_E_DHCP4_NO_CARRIER &&
 	    (!c->link_wait_ms || now - c->link_wait_ms < DHCP4_LINK_WAIT_MS)) {
 		if (!c->link_wait_ms) {
 			c->link_wait_ms = now;
@@ -133,7 +177,9 @@ static int send_msg(struct dhcp4_client *c, uint8_t type, uint64_t now)
 		c->last_err = e;
 		return e.code == SN_E_DHCP4_BUILD ? -1 : 0;
 	}
-	if (type == DHCP4_DISCOVER && c->state == DHCP4_S_NOURL)
+	if (to)
+		c->n_pxe_request++;
+	else if (type == DHCP4_DISCOVER && c->state == DHCP4_S_NOURL)
 		c->n_nourl_discover++;
 	else if (type == DHCP4_DISCOVER)
 		c->n_discover++;
@@ -183,6 +229,7 @@ static void dhcp4_enter(struct dhcp4_client *c, enum dhcp4_state s, uint64_t now
 			s = c->state;
 		break;
 	case DHCP4_S_REQUESTING:
+	case DHCP4_S_PXEREQ:
 		delay = after_send(c, send_msg(c, DHCP4_REQUEST, now));
 		if (!delay)
 			s = c->state;
@@ -208,9 +255,9 @@ static void dhcp4_enter(struct dhcp4_client *c, enum dhcp4_state s, uint64_t now
 		logmsg(STAGE, "%s: %s -> %s (next timeout %llu ms)%s", c->ifname,
 		       dhcp4_state_name(old), dhcp4_state_name(s),
 		       (unsigned long long)delay,
-		       s == old ? (s == DHCP4_S_REQUESTING ? " REQUEST again"
-							   : " DISCOVER again")
-				: "");
+		       s != old ? ""
+		       : s == DHCP4_S_REQUESTING || s == DHCP4_S_PXEREQ ? " REQUEST again"
+									 : " DISCOVER again");
 }
 
 void dhcp4_client_start(struct dhcp4_client *c, uint64_t now)
@@ -240,6 +287,17 @@ void dhcp4_client_timeout(struct dhcp4_client *c, uint64_t now)
 	case DHCP4_S_NOURL:
 		dhcp4_enter(c, DHCP4_S_NOURL, now);
 		break;
+	case DHCP4_S_PXEREQ:
+		if (c->tries < DHCP4_PXE_TRIES) {
+			dhcp4_enter(c, DHCP4_S_PXEREQ, now);
+			break;
+		}
+		logmsg(STAGE, "%s: no ACK from ProxyDHCP %s:%d after %u REQUESTs; "
+		       "DISCOVERs go on", c->ifname, inet_ntoa(c->pxe_server),
+		       DHCP4_PXE_PORT, c->tries);
+		c->pxe_known = 0;  /* its next OFFER starts another round */
+		dhcp4_enter(c, DHCP4_S_NOURL, now);
+		break;
 	case DHCP4_S_STOPPED:
 	case DHCP4_S_BOUND:
 	case DHCP4_S_FAILED:
@@ -256,6 +314,35 @@ static void drop(struct dhcp4_client *c, const struct dhcp4_reply *r,
 	inet_ntop(AF_INET, &r->server_id, from, sizeof(from));
 	logmsg(STAGE, "%s: %s from %s dropped in %s: %s", c->ifname,
 	       dhcp4_type_name(r->type), from, dhcp4_state_name(c->state), why);
+}
+
+/* A ProxyDHCP OFFER (no address) that says PXE in option 60 but gives no
+ * boot URL: no boot file at all, or option 43 asking for boot server
+ * discovery (discovery control without "boot the file directly"). Its
+ * server is asked on port 4011 once we hold an address. The first one
+ * is kept. 1 when one is known. */
+static int note_pxe(struct dhcp4_client *c, const struct dhcp4_reply *r)
+{
+	char srv[INET_ADDRSTRLEN];
+
+	if (r->lease.addr4.s_addr || !r->server_id.s_addr ||
+	    r->lease.boot_url[0] || !dhcp4_is_pxe_vendor(r->vendor_class) ||
+	    (r->bootfile[0] && !(r->pxe.found && r->pxe.discovery >= 0 &&
+				 !(r->pxe.discovery & DHCP4_PXE_DC_DIRECT))))
+		return c->pxe_known;
+	if (c->pxe_known)
+		return 1;
+	c->pxe_known = 1;
+	c->pxe_server = r->server_id;
+	c->pxe = r->pxe;
+	memcpy(c->pxe_mac, c->rx_mac, 6);
+	inet_ntop(AF_INET, &r->server_id, srv, sizeof(srv));
+	logmsg(STAGE, "%s: ProxyDHCP %s (%s) gives no boot file here%s%s%s: "
+	       "it is asked on port %d once an address is bound", c->ifname,
+	       srv, r->vendor_class, r->pxe.menu_type ? "; menu item \"" : "",
+	       r->pxe.menu_type ? r->pxe.menu_desc : "",
+	       r->pxe.menu_type ? "\"" : "", DHCP4_PXE_PORT);
+	return 1;
 }
 
 /* An answer with a boot URL that is not the lease's own: a ProxyDHCP
@@ -292,6 +379,13 @@ static void url_or_wait(struct dhcp4_client *c, uint64_t now)
 		dhcp4_enter(c, DHCP4_S_BOUND, now);
 		return;
 	}
+	if (c->pxe_known) {
+		logmsg(STAGE, "%s: address kept; asking ProxyDHCP %s:%d for the "
+		       "boot URL", c->ifname, inet_ntoa(c->pxe_server),
+		       DHCP4_PXE_PORT);
+		dhcp4_enter(c, DHCP4_S_PXEREQ, now);
+		return;
+	}
 	logmsg(STAGE, "%s: address kept; no boot URL yet, still asking "
 	       "(ProxyDHCP or another server may give one)", c->ifname);
 	dhcp4_enter(c, DHCP4_S_NOURL, now);
@@ -319,16 +413,50 @@ static void bind_lease(struct dhcp4_client *c, const struct dhcp4_reply *r,
 	url_or_wait(c, now);
 }
 
-/* Bound without a URL: any answer to our DISCOVERs that has one. */
+/* Bound without a URL: any answer to our DISCOVERs that has one, or a
+ * ProxyDHCP server to ask on port 4011. */
 static void on_nourl(struct dhcp4_client *c, const struct dhcp4_reply *r,
 		     uint64_t now)
 {
-	if ((r->type != DHCP4_OFFER && r->type != DHCP4_ACK) ||
-	    !r->lease.boot_url[0])
+	if (r->type != DHCP4_OFFER && r->type != DHCP4_ACK)
 		return;
-	note_url(c, r);
+	if (r->lease.boot_url[0]) {
+		note_url(c, r);
+		c->lease.got_ms = now;
+		url_or_wait(c, now);
+		return;
+	}
+	if (r->type == DHCP4_OFFER && note_pxe(c, r) && c->state == DHCP4_S_NOURL)
+		url_or_wait(c, now);
+}
+
+/* Waiting for the ACK from the proxy's port 4011: its boot file is the
+ * URL (the same http/https rule as everywhere; trust is checked when the
+ * lease wins). Other servers' URLs are still taken. */
+static void on_pxereq(struct dhcp4_client *c, const struct dhcp4_reply *r,
+		      uint64_t now)
+{
+	char srv[INET_ADDRSTRLEN], url[160];
+
+	if (r->type != DHCP4_ACK ||
+	    (r->server_id.s_addr && r->server_id.s_addr != c->pxe_server.s_addr))
+		return on_nourl(c, r, now);
+	inet_ntop(AF_INET, &c->pxe_server, srv, sizeof(srv));
+	if (!r->lease.boot_url[0]) {
+		logmsg(STAGE, "%s: ACK from ProxyDHCP %s:%d without an http(s) "
+		       "boot file (%s); DISCOVERs go on", c->ifname, srv,
+		       DHCP4_PXE_PORT, r->bootfile[0] ? r->bootfile : "none");
+		c->pxe_known = 0;
+		dhcp4_enter(c, DHCP4_S_NOURL, now);
+		return;
+	}
+	copy_str(c->lease.boot_url, sizeof(c->lease.boot_url), r->lease.boot_url);
+	snprintf(c->lease.url_from, sizeof(c->lease.url_from), "ProxyDHCP %s:%d",
+		 srv, DHCP4_PXE_PORT);
 	c->lease.got_ms = now;
-	url_or_wait(c, now);
+	url_for_log(c->lease.boot_url, url, sizeof(url));
+	logmsg(STAGE, "%s: boot URL %s from %s", c->ifname, url, c->lease.url_from);
+	dhcp4_enter(c, DHCP4_S_BOUND, now);
 }
 
 static void on_selecting(struct dhcp4_client *c, const struct dhcp4_reply *r,
@@ -340,7 +468,7 @@ static void on_selecting(struct dhcp4_client *c, const struct dhcp4_reply *r,
 	case DHCP4_OFFER:
 		if (!r->lease.addr4.s_addr && r->server_id.s_addr) {
 			note_url(c, r);  /* ProxyDHCP: the URL, never an address */
-			if (!r->lease.boot_url[0])
+			if (!r->lease.boot_url[0] && !note_pxe(c, r))
 				drop(c, r, "no address and no boot URL");
 			return;
 		}
@@ -373,10 +501,12 @@ static void on_requesting(struct dhcp4_client *c, const struct dhcp4_reply *r,
 {
 	/* Only the server we chose may answer (RFC 2131 §4.4.1, option 54). */
 	if (r->server_id.s_addr && r->server_id.s_addr != c->server.s_addr) {
-		if (r->type != DHCP4_OFFER)
+		if (r->type != DHCP4_OFFER) {
 			drop(c, r, "from a server we did not choose");
-		else
+		} else {
 			note_url(c, r);  /* its address not, its URL yes */
+			note_pxe(c, r);
+		}
 		return;
 	}
 	switch (r->type) {
@@ -392,22 +522,32 @@ static void on_requesting(struct dhcp4_client *c, const struct dhcp4_reply *r,
 		dhcp4_enter(c, DHCP4_S_INIT, now);
 		return;
 	case DHCP4_OFFER:
-		return;  /* a retransmitted OFFER from our server */
+		/* A retransmitted OFFER from our server; or, without an address,
+		 * a ProxyDHCP server on the same host (same server id). */
+		if (!r->lease.addr4.s_addr) {
+			note_url(c, r);
+			note_pxe(c, r);
+		}
+		return;
 	default:
 		return drop(c, r, "not expected");
 	}
 }
 
 void dhcp4_client_input(struct dhcp4_client *c, const uint8_t *msg,
-			size_t len, uint64_t now)
+			size_t len, const uint8_t *from_mac, uint64_t now)
 {
 	struct dhcp4_reply r;
 	struct sn_err e;
 	char buf[240];
 
 	if (c->state != DHCP4_S_SELECTING && c->state != DHCP4_S_REQUESTING &&
-	    c->state != DHCP4_S_NOURL)
+	    c->state != DHCP4_S_NOURL && c->state != DHCP4_S_PXEREQ)
 		return;
+	/* Without the frame's source, a unicast can only go to everyone. */
+	memset(c->rx_mac, 0xff, 6);
+	if (from_mac)
+		memcpy(c->rx_mac, from_mac, 6);
 	sn_clear(&e);
 	if (dhcp4_parse(msg, len, c->xid, c->mac, &r, &e)) {
 		/* Other clients' broadcast replies reach every NIC on the
@@ -426,6 +566,8 @@ void dhcp4_client_input(struct dhcp4_client *c, const uint8_t *msg,
 		on_selecting(c, &r, now);
 	else if (c->state == DHCP4_S_REQUESTING)
 		on_requesting(c, &r, now);
+	else if (c->state == DHCP4_S_PXEREQ)
+		on_pxereq(c, &r, now);
 	else
 		on_nourl(c, &r, now);
 }
@@ -472,11 +614,15 @@ void dhcp4_client_summary(const struct dhcp4_client *c, char *buf, size_t len)
 			  c->lease.boot_url[0] ? "" : " without boot URL");
 		return;
 	}
-	if (c->state == DHCP4_S_NOURL) {
+	if (c->state == DHCP4_S_NOURL || c->state == DHCP4_S_PXEREQ) {
 		inet_ntop(AF_INET, &c->lease.addr4, addr, sizeof(addr));
 		sb_printf(&b, "bound %s, no boot URL from any server "
-			  "(%u more DISCOVERs, %u ProxyDHCP answers)", addr,
+			  "(%u more DISCOVERs, %u ProxyDHCP answers", addr,
 			  c->n_nourl_discover, c->n_proxy);
+		if (c->n_pxe_request)
+			sb_printf(&b, ", %u REQUESTs to port %d", c->n_pxe_request,
+				  DHCP4_PXE_PORT);
+		sb_printf(&b, ")");
 		return;
 	}
 	sb_count(&b, c->n_discover, "DISCOVER", "DISCOVERs");

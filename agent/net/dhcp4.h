@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "core/config.h"
+#include "net/dhcp4_ipudp.h"
 #include "net/dhcp4_packet.h"
 #include "core/err.h"
 #include "net/lease.h"
@@ -34,6 +35,9 @@
  * would lose the DISCOVER: poll the link this often instead, up to
  * DHCP4_LINK_WAIT_MS, then send anyway with the normal backoff. */
 #define DHCP4_LINK_POLL_MS 100
+/* Boot server REQUESTs to a ProxyDHCP server's port 4011 without an ACK
+ * before going back to DISCOVERs (its next OFFER starts another round). */
+#define DHCP4_PXE_TRIES 4
 #define DHCP4_LINK_WAIT_MS 10000
 
 enum dhcp4_state {
@@ -45,12 +49,17 @@ enum dhcp4_state {
 	DHCP4_S_NOURL,       /* lease valid but no boot URL yet: DISCOVERs go
 			      * on (backoff) for a ProxyDHCP answer or another
 			      * server's OFFER that carries one */
+	DHCP4_S_PXEREQ,      /* lease valid, no URL; a ProxyDHCP server said
+			      * PXE without a boot file: REQUEST sent to its
+			      * port 4011 (PXE 2.1 §2.2.6), waiting for the ACK
+			      * that names the boot file */
 	DHCP4_S_FAILED,      /* cannot send at all; given up */
 };
 
-/* Sends one DHCP message (no IP/UDP headers) as a broadcast. */
+/* Sends one DHCP message (no IP/UDP headers): a broadcast when to is
+ * NULL, else unicast as *to says. */
 typedef int (*dhcp4_send_fn)(void *io, const uint8_t *msg, size_t len,
-			     struct sn_err *e);
+			     const struct dhcp4_unicast *to, struct sn_err *e);
 
 struct dhcp4_client {
 	/* who we are (dhcp4_client_init) */
@@ -83,12 +92,21 @@ struct dhcp4_client {
 	 * OFFER without address; another server's OFFER), first one kept. */
 	char alt_url[LEASE_URL_MAX];
 	char alt_from[64];
+	/* A ProxyDHCP server that said PXE (option 60) without a boot URL:
+	 * its boot file comes from its port 4011. mac: the Ethernet source
+	 * of its OFFER, where the unicast REQUEST goes. */
+	int pxe_known;
+	struct in_addr pxe_server;
+	uint8_t pxe_mac[6];
+	struct dhcp4_pxe pxe;
+	uint8_t rx_mac[6];        /* Ethernet source of the reply being read */
 
 	/* what happened, for the summary when nothing was bound */
 	unsigned n_discover, n_request, n_offer, n_ack, n_nak;
 	unsigned n_foreign, n_bad, n_send_err;
 	unsigned n_proxy;         /* ProxyDHCP answers (OFFERs without address) */
 	unsigned n_nourl_discover; /* DISCOVERs sent in NOURL */
+	unsigned n_pxe_request;   /* REQUESTs to port 4011 */
 	struct sn_err last_err;   /* last malformed reply or send failure */
 };
 
@@ -99,10 +117,11 @@ void dhcp4_client_init(struct dhcp4_client *c, const struct nic *nic,
 		       const struct config *cfg, const struct smbios_facts *id,
 		       dhcp4_send_fn send, void *io, uint64_t seed);
 void dhcp4_client_start(struct dhcp4_client *c, uint64_t now);
-/* A received DHCP message (UDP payload). Anything malformed, foreign or
- * unexpected is logged (foreign ones only counted) and dropped. */
+/* A received DHCP message (UDP payload) and the Ethernet source of its
+ * frame (NULL if unknown). Anything malformed, foreign or unexpected is
+ * logged (foreign ones only counted) and dropped. */
 void dhcp4_client_input(struct dhcp4_client *c, const uint8_t *msg,
-			size_t len, uint64_t now);
+			size_t len, const uint8_t *from_mac, uint64_t now);
 /* Call when now >= c->timer_ms. */
 void dhcp4_client_timeout(struct dhcp4_client *c, uint64_t now);
 

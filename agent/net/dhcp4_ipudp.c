@@ -106,3 +106,18 @@ int dhcp4_ipudp_unwrap(const uint8_t *pkt, size_t len, uint16_t dport,
 	*payload_len = ulen - UDP_HDR;
 	return 0;
 }
+
+size_t dhcp4_arp_request(uint8_t buf[DHCP4_ARP_LEN], const uint8_t mac[6],
+			 struct in_addr sip, struct in_addr tip)
+{
+	put16(buf, 1);            /* hardware: Ethernet */
+	put16(buf + 2, 0x0800);   /* protocol: IPv4 */
+	buf[4] = 6;
+	buf[5] = 4;
+	put16(buf + 6, 1);        /* request */
+	memcpy(buf + 8, mac, 6);
+	memcpy(buf + 14, &sip, 4);
+	memset(buf + 18, 0, 6);
+	memcpy(buf + 24, &tip, 4);
+	return DHCP4_ARP_LEN;
+}

@@ -15,6 +15,7 @@ enum {
 	OFF_XID = 4,
 	OFF_SECS = 8,
 	OFF_FLAGS = 10,
+	OFF_CIADDR = 12,
 	OFF_YIADDR = 16,
 	OFF_SIADDR = 20,
 	OFF_CHADDR = 28,
@@ -128,8 +129,11 @@ static int put_header(struct wbuf *w, const struct dhcp4_request *r)
 	h[OFF_XID + 3] = (uint8_t)r->xid;
 	h[OFF_SECS] = (uint8_t)(r->secs >> 8);
 	h[OFF_SECS + 1] = (uint8_t)r->secs;
-	/* Broadcast replies: we have no address to receive unicast on yet. */
-	h[OFF_FLAGS] = FLAG_BROADCAST >> 8;
+	/* Broadcast replies: we have no address to receive unicast on yet.
+	 * A boot server REQUEST has one (ciaddr), and the answer comes to it. */
+	if (!r->ciaddr.s_addr)
+		h[OFF_FLAGS] = FLAG_BROADCAST >> 8;
+	memcpy(h + OFF_CIADDR, &r->ciaddr, 4);
 	memcpy(h + OFF_CHADDR, r->mac, 6);
 	memcpy(h + OFF_COOKIE, cookie, sizeof(cookie));
 	return put(w, h, sizeof(h));
@@ -145,10 +149,12 @@ static int put_options(struct wbuf *w, const struct dhcp4_request *r)
 
 	err |= put_opt(w, DHCP4_OPT_MSG_TYPE, &type, 1);
 	err |= put_client_id(w, r);
-	if (r->type == DHCP4_REQUEST) {
+	/* RFC 2131 §4.3.2: ciaddr set means no option 50; the boot server
+	 * REQUEST names the proxy in option 54 as iPXE's does. */
+	if (r->type == DHCP4_REQUEST && !r->ciaddr.s_addr)
 		err |= put_opt(w, DHCP4_OPT_REQUESTED_IP, &r->requested, 4);
+	if (r->type == DHCP4_REQUEST && r->server_id.s_addr)
 		err |= put_opt(w, DHCP4_OPT_SERVER_ID, &r->server_id, 4);
-	}
 	if (r->type == DHCP4_DISCOVER && r->rapid_commit)
 		err |= put_opt(w, DHCP4_OPT_RAPID_COMMIT, NULL, 0);
 	err |= put_opt(w, DHCP4_OPT_MAX_SIZE, max_size, 2);
@@ -164,6 +170,13 @@ static int put_options(struct wbuf *w, const struct dhcp4_request *r)
 		uuid[0] = 0;  /* RFC 4578 §2.3: type 0, then the 16 bytes */
 		memcpy(uuid + 1, r->uuid, 16);
 		err |= put_opt(w, DHCP4_OPT_CLIENT_UUID, uuid, sizeof(uuid));
+	}
+	if (r->pxe_item) {  /* PXE 2.1 §2.2.6: the menu item chosen */
+		uint8_t item[7] = { DHCP4_PXE_BOOT_ITEM, 4,
+				    (uint8_t)(r->pxe_type >> 8), (uint8_t)r->pxe_type,
+				    (uint8_t)(r->pxe_layer >> 8), (uint8_t)r->pxe_layer,
+				    DHCP4_OPT_END };
+		err |= put_opt(w, DHCP4_OPT_VENDOR_SPECIFIC, item, sizeof(item));
 	}
 	uint8_t end = DHCP4_OPT_END;
 	err |= put(w, &end, 1);
@@ -639,6 +652,111 @@ static int parse_boot(const uint8_t *buf, const struct opt_fields *fs,
 	return 0;
 }
 
+int dhcp4_is_pxe_vendor(const char *vendor_class)
+{
+	return strncmp(vendor_class, "PXEClient", 9) == 0 ||
+	       strncmp(vendor_class, "HTTPClient", 10) == 0;
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+/* PXE_BOOT_MENU entries: type(2) length(1) description; the first one
+ * that is not "local boot" (type 0) is the one a client without a user
+ * chooses. */
+static int parse_pxe_menu(const uint8_t *v, size_t len, size_t base,
+			  struct dhcp4_pxe *out, struct sn_err *e)
+{
+	for (size_t at = 0; at < len;) {
+		size_t n;
+		if (len - at < 3 || len - at - 3 < v[at + 2])
+			return sn_fail(e, SN_E_DHCP4_PXE,
+				       "option 43: boot menu entry at byte %zu runs past its suboption (%zu bytes left)",
+				       base + at, len - at);
+		n = v[at + 2];
+		if (!out->menu_type && get16(v + at)) {
+			size_t k = n < sizeof(out->menu_desc) - 1 ? n : sizeof(out->menu_desc) - 1;
+			out->menu_type = get16(v + at);
+			for (size_t i = 0; i < k; i++) {
+				uint8_t c = v[at + 3 + i];
+				out->menu_desc[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+			}
+			out->menu_desc[k] = '\0';
+		}
+		out->n_menu++;
+		at += 3 + n;
+	}
+	return 0;
+}
+
+int dhcp4_parse_pxe(const uint8_t *v, size_t len, struct dhcp4_pxe *out,
+		    struct sn_err *e)
+{
+	size_t at = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	out->discovery = -1;
+	while (at < len) {
+		uint8_t code = v[at], n;
+		const uint8_t *val;
+
+		if (code == DHCP4_OPT_PAD) {
+			at++;
+			continue;
+		}
+		if (code == DHCP4_OPT_END)
+			break;
+		if (len - at < 2 || len - at - 2 < v[at + 1])
+			return sn_fail(e, SN_E_DHCP4_PXE,
+				       "option 43: suboption %u at byte %zu runs past the option (%zu bytes)",
+				       code, at, len);
+		n = v[at + 1];
+		val = v + at + 2;
+		if ((code == DHCP4_PXE_DISCOVERY && n != 1) ||
+		    (code == DHCP4_PXE_BOOT_ITEM && n != 4))
+			return sn_fail(e, SN_E_DHCP4_PXE,
+				       "option 43: suboption %u at byte %zu has length %u, want %d",
+				       code, at, n, code == DHCP4_PXE_DISCOVERY ? 1 : 4);
+		if (code == DHCP4_PXE_DISCOVERY)
+			out->discovery = val[0];
+		if (code == DHCP4_PXE_BOOT_ITEM) {
+			out->has_item = 1;
+			out->item_type = get16(val);
+			out->item_layer = get16(val + 2);
+		}
+		if (code == DHCP4_PXE_BOOT_MENU &&
+		    (rc = parse_pxe_menu(val, n, at + 2, out, e)))
+			return rc;
+		at += 2u + n;
+	}
+	out->found = 1;
+	return 0;
+}
+
+/* Option 43 as PXE suboptions when the vendor class says PXE; any other
+ * vendor's option 43 is not ours to read. */
+static int parse_pxe(const struct opt_fields *fs, struct dhcp4_reply *out,
+		     struct sn_err *e)
+{
+	struct opt_val v;
+	int rc;
+
+	out->pxe.discovery = -1;
+	if (!dhcp4_is_pxe_vendor(out->vendor_class))
+		return 0;
+	if ((rc = opt_get(fs, DHCP4_OPT_VENDOR_SPECIFIC, &v, e)) || !v.found)
+		return rc;
+	if ((rc = dhcp4_parse_pxe(v.data, v.len, &out->pxe, e)) && e) {
+		char ctx[sizeof(e->ctx)];
+		snprintf(ctx, sizeof(ctx), "%.200s (option at offset %zu)", e->ctx, v.off);
+		snprintf(e->ctx, sizeof(e->ctx), "%s", ctx);
+	}
+	return rc;
+}
+
 int dhcp4_parse(const uint8_t *buf, size_t len, uint32_t xid,
 		const uint8_t mac[6], struct dhcp4_reply *out, struct sn_err *e)
 {
@@ -658,7 +776,8 @@ int dhcp4_parse(const uint8_t *buf, size_t len, uint32_t xid,
 	    (rc = parse_lease(&fs, &out->lease, e)) ||
 	    (rc = get_printable(&fs, DHCP4_OPT_MESSAGE, out->message,
 				sizeof(out->message), e)) ||
-	    (rc = parse_boot(buf, &fs, overload, out, e)))
+	    (rc = parse_boot(buf, &fs, overload, out, e)) ||
+	    (rc = parse_pxe(&fs, out, e)))
 		return rc;
 	out->server_id = out->lease.server4;
 	return 0;

@@ -13,6 +13,9 @@
 
 #define DHCP4_SERVER_PORT 67
 #define DHCP4_CLIENT_PORT 68
+/* PXE 2.1 §2.2.6: boot servers (and ProxyDHCP servers) answer the
+ * client's unicast DHCPREQUEST on this port. */
+#define DHCP4_PXE_PORT 4011
 
 /* Fixed BOOTP header (236 bytes) + magic cookie; options follow. */
 #define DHCP4_HEADER_LEN 240
@@ -78,6 +81,11 @@ struct dhcp4_request {
 	int rapid_commit;          /* DISCOVER: add option 80 */
 	struct in_addr requested;  /* REQUEST: option 50 */
 	struct in_addr server_id;  /* REQUEST: option 54 */
+	/* A PXE boot server REQUEST (port 4011, PXE 2.1 §2.2.6): ciaddr is
+	 * the leased address, no option 50, replies not broadcast. */
+	struct in_addr ciaddr;
+	int pxe_item;              /* add option 43 with PXE_BOOT_ITEM (71) */
+	uint16_t pxe_type, pxe_layer;
 	const char *serial;
 	const char *vendor_class;
 	const char *user_class;
@@ -88,6 +96,33 @@ struct dhcp4_request {
 /* Writes the BOOTREQUEST into buf and its length into *len. */
 int dhcp4_build(const struct dhcp4_request *r, uint8_t *buf, size_t cap,
 		size_t *len, struct sn_err *e);
+
+/* Option 43 of a PXE server's reply (PXE 2.1 §2.2.5, table 2-1): only
+ * what the client acts on. */
+#define DHCP4_PXE_DISCOVERY 6     /* PXE_DISCOVERY_CONTROL, 1 byte */
+#define DHCP4_PXE_BOOT_SERVERS 8  /* type(2) count(1) IPs(4 * count), ... */
+#define DHCP4_PXE_BOOT_MENU 9     /* type(2) len(1) description, ... */
+#define DHCP4_PXE_MENU_PROMPT 10  /* timeout(1) prompt */
+#define DHCP4_PXE_BOOT_ITEM 71    /* type(2) layer(2) */
+/* Discovery control bit 3: "download the boot file in the offer at once",
+ * no boot server discovery. */
+#define DHCP4_PXE_DC_DIRECT 0x08
+
+struct dhcp4_pxe {
+	int found;                 /* option 43 present and parsed */
+	int discovery;             /* suboption 6, -1 if absent */
+	int n_menu;                /* boot menu items (suboption 9) */
+	uint16_t menu_type;        /* the first item that is not local boot (0) */
+	char menu_desc[64];        /* its description, made printable */
+	int has_item;              /* suboption 71 present (an ACK echoes it) */
+	uint16_t item_type, item_layer;
+};
+
+/* Parses option 43's value as PXE suboptions. Unknown suboptions are
+ * skipped; a suboption running past the option, a wrong length for 6 or
+ * 71, or a malformed menu entry is an error naming its byte offset. */
+int dhcp4_parse_pxe(const uint8_t *v, size_t len, struct dhcp4_pxe *out,
+		    struct sn_err *e);
 
 /* A parsed BOOTREPLY. lease holds everything a client would configure;
  * the rest is what the state machine and logs need. */
@@ -102,6 +137,9 @@ struct dhcp4_reply {
 	char tftp_server[64];      /* option 66, else the sname field */
 	char vendor_class[64];     /* option 60 echoed ("PXEClient" from a
 				    * ProxyDHCP server), "" if none */
+	/* Option 43 read as PXE suboptions, when option 60 says PXEClient or
+	 * HTTPClient (RFC 2132 §8.4: 43's meaning follows the vendor class). */
+	struct dhcp4_pxe pxe;
 	struct lease lease;        /* family AF_INET; addr4 = yiaddr */
 };
 
@@ -120,6 +158,10 @@ int dhcp4_parse(const uint8_t *buf, size_t len, uint32_t xid,
  * naming the descriptor's offset inside the option. */
 int dhcp4_parse_routes(const uint8_t *v, size_t len, struct lease_route4 *out,
 		       int max, int *n, int *dropped, struct sn_err *e);
+
+/* 1 when option 60 of a reply names a PXE server ("PXEClient...",
+ * "HTTPClient..."). */
+int dhcp4_is_pxe_vendor(const char *vendor_class);
 
 /* "DISCOVER", "OFFER", ...; "unknown" for anything else. */
 const char *dhcp4_type_name(uint8_t type);

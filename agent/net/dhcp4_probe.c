@@ -20,9 +20,10 @@ struct dhcp4_probe {
 	struct dhcp4_socket s;
 };
 
-static int probe_send(void *io, const uint8_t *msg, size_t len, struct sn_err *e)
+static int probe_send(void *io, const uint8_t *msg, size_t len,
+		      const struct dhcp4_unicast *to, struct sn_err *e)
 {
-	return dhcp4_socket_send(io, msg, len, e);
+	return dhcp4_socket_send(io, msg, len, to, e);
 }
 
 static void probe_sync(struct probe *p)
@@ -66,7 +67,7 @@ err_free:
 static void probe_input(struct probe *p, uint64_t now)
 {
 	struct dhcp4_probe *dp = p->priv;
-	uint8_t buf[DHCP4_MAX_MSG + 64];
+	uint8_t buf[DHCP4_MAX_MSG + 64], from[6];
 	const uint8_t *msg;
 	struct sn_err e;
 	char text[320];
@@ -75,7 +76,7 @@ static void probe_input(struct probe *p, uint64_t now)
 
 	for (int i = 0; i < INPUT_BURST && !p->done; i++) {
 		sn_clear(&e);
-		rc = dhcp4_socket_recv(&dp->s, buf, sizeof(buf), &msg, &len, &e);
+		rc = dhcp4_socket_recv(&dp->s, buf, sizeof(buf), &msg, &len, from, &e);
 		if (rc == 0)
 			break;
 		if (rc < 0) {
@@ -92,7 +93,7 @@ static void probe_input(struct probe *p, uint64_t now)
 				break;
 			continue;
 		}
-		dhcp4_client_input(&dp->c, msg, len, now);
+		dhcp4_client_input(&dp->c, msg, len, from, now);
 		probe_sync(p);
 	}
 }

@@ -8,6 +8,7 @@
 #include <linux/filter.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,11 +88,32 @@ static int link_is_up(const char *ifname)
 	return up;
 }
 
+/* The ARP request ahead of a unicast send; its failure is only the
+ * send's failure. */
+static int send_arp(struct dhcp4_socket *s, const struct dhcp4_unicast *to,
+		    struct sn_err *e)
+{
+	uint8_t arp[DHCP4_ARP_LEN];
+	struct sockaddr_ll ll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ARP),
+		.sll_ifindex = s->ifindex,
+		.sll_halen = ETH_ALEN,
+		.sll_addr = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+	};
+	size_t n = dhcp4_arp_request(arp, to->own_mac, to->src, to->arp_for);
+
+	if (sendto(s->fd, arp, n, 0, (struct sockaddr *)&ll, sizeof(ll)) < 0)
+		return sn_fail(e, SN_E_DHCP4_ARP, "%s: ARP request: %s", s->ifname,
+			       strerror(errno));
+	return 0;
+}
+
 int dhcp4_socket_send(struct dhcp4_socket *s, const uint8_t *msg, size_t len,
-		      struct sn_err *e)
+		      const struct dhcp4_unicast *to, struct sn_err *e)
 {
 	uint8_t pkt[DHCP4_IPUDP_LEN + DHCP4_MAX_MSG];
-	struct sockaddr_ll to = {
+	struct sockaddr_ll sll_to = {
 		.sll_family = AF_PACKET,
 		.sll_protocol = htons(ETH_P_IP),
 		.sll_ifindex = s->ifindex,
@@ -108,9 +130,17 @@ int dhcp4_socket_send(struct dhcp4_socket *s, const uint8_t *msg, size_t len,
 	if (!link_is_up(s->ifname))
 		return sn_fail(e, SN_E_DHCP4_NO_CARRIER, "%s: link not up", s->ifname);
 	memcpy(pkt + DHCP4_IPUDP_LEN, msg, len);
-	n = dhcp4_ipudp_wrap(pkt, len, any, DHCP4_CLIENT_PORT, bcast,
-			     DHCP4_SERVER_PORT);
-	if (sendto(s->fd, pkt, n, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+	if (to) {
+		if (send_arp(s, to, e))
+			return SN_E_DHCP4_ARP;
+		memcpy(sll_to.sll_addr, to->next_mac, ETH_ALEN);
+		n = dhcp4_ipudp_wrap(pkt, len, to->src, DHCP4_CLIENT_PORT, to->dst,
+				     to->port);
+	} else {
+		n = dhcp4_ipudp_wrap(pkt, len, any, DHCP4_CLIENT_PORT, bcast,
+				     DHCP4_SERVER_PORT);
+	}
+	if (sendto(s->fd, pkt, n, 0, (struct sockaddr *)&sll_to, sizeof(sll_to)) < 0)
 		return sn_fail(e, SN_E_DHCP4_SEND, "%s: %s", s->ifname,
 			       strerror(errno));
 	return 0;
@@ -131,14 +161,18 @@ static int udp_sum_ready(struct msghdr *mh)
 }
 
 int dhcp4_socket_recv(struct dhcp4_socket *s, uint8_t *buf, size_t cap,
-		      const uint8_t **msg, size_t *len, struct sn_err *e)
+		      const uint8_t **msg, size_t *len, uint8_t from_mac[6],
+		      struct sn_err *e)
 {
+	struct sockaddr_ll from;
 	union {
 		struct cmsghdr align;
 		uint8_t buf[CMSG_SPACE(sizeof(struct tpacket_auxdata))];
 	} ctl;
 	struct iovec iov = { buf, cap };
 	struct msghdr mh = {
+		.msg_name = &from,
+		.msg_namelen = sizeof(from),
 		.msg_iov = &iov,
 		.msg_iovlen = 1,
 		.msg_control = ctl.buf,
@@ -161,6 +195,10 @@ int dhcp4_socket_recv(struct dhcp4_socket *s, uint8_t *buf, size_t cap,
 				udp_sum_ready(&mh), msg, len, e);
 	if (rc)
 		return -rc;
+	memset(from_mac, 0, 6);
+	if (mh.msg_namelen >= offsetof(struct sockaddr_ll, sll_addr) + ETH_ALEN &&
+	    from.sll_halen == ETH_ALEN)
+		memcpy(from_mac, from.sll_addr, 6);
 	return 1;
 }
 

@@ -17,6 +17,8 @@ struct sent {
 	uint8_t pkt[16][DHCP4_MAX_MSG];
 	size_t len[16];
 	int n;
+	struct dhcp4_unicast to[16];
+	int unicast[16];   /* sent unicast (to[i] valid) */
 	int fail;          /* make send fail */
 	int no_carrier;    /* sends refused for want of carrier */
 };
@@ -29,7 +31,8 @@ struct world {
 	struct dhcp4_client c;
 };
 
-static int fake_send(void *io, const uint8_t *msg, size_t len, struct sn_err *e)
+static int fake_send(void *io, const uint8_t *msg, size_t len,
+		     const struct dhcp4_unicast *to, struct sn_err *e)
 {
 	struct sent *s = io;
 
@@ -38,6 +41,9 @@ static int fake_send(void *io, const uint8_t *msg, size_t len, struct sn_err *e)
 	if (s->no_carrier)
 		return sn_fail(e, SN_E_DHCP4_NO_CARRIER, "no carrier");
 	assert_true(s->n < 16 && len <= DHCP4_MAX_MSG);
+	s->unicast[s->n] = to != NULL;
+	if (to)
+		s->to[s->n] = *to;
 	memcpy(s->pkt[s->n], msg, len);
 	s->len[s->n++] = len;
 	return 0;
@@ -96,7 +102,7 @@ static void feed(struct world *w, const char *name, uint64_t now)
 {
 	uint8_t b[2048];
 	size_t n = reply(w, name, b, sizeof(b));
-	dhcp4_client_input(&w->c, b, n, now);
+	dhcp4_client_input(&w->c, b, n, NULL, now);
 }
 
 /* The value of option code in sent packet i. */
@@ -357,7 +363,7 @@ static void first_offer_wins(void **state)
 	for (size_t i = DHCP4_HEADER_LEN; i + 5 < n; i += 2 + b[i + 1])
 		if (b[i] == 54)
 			b[i + 5] = 9;
-	dhcp4_client_input(&w->c, b, n, now + 2);
+	dhcp4_client_input(&w->c, b, n, NULL, now + 2);
 	assert_int_equal(w->c.state, DHCP4_S_REQUESTING);
 	assert_int_equal(w->sent.n, 2);
 	v = sent_opt(w, 1, 54, &len);
@@ -367,7 +373,7 @@ static void first_offer_wins(void **state)
 	for (size_t i = DHCP4_HEADER_LEN; i + 5 < n; i += 2 + b[i + 1])
 		if (b[i] == 54)
 			b[i + 5] = 9;
-	dhcp4_client_input(&w->c, b, n, now + 3);
+	dhcp4_client_input(&w->c, b, n, NULL, now + 3);
 	assert_int_equal(w->c.state, DHCP4_S_REQUESTING);
 	feed(w, "ack.bin", now + 4);
 	assert_int_equal(w->c.state, DHCP4_S_BOUND);
@@ -385,11 +391,11 @@ static void malformed_and_foreign_dropped(void **state)
 	init(w, 13);
 	now = to_selecting(w, 0);
 	n = reply(w, "offer.bin", b, sizeof(b));
-	dhcp4_client_input(&w->c, b, n - 40, now);  /* cut inside an option */
+	dhcp4_client_input(&w->c, b, n - 40, NULL, now);  /* cut inside an option */
 	assert_int_equal(w->c.state, DHCP4_S_SELECTING);
 	assert_int_equal(w->c.n_bad, 1);
 	b[7] ^= 1;  /* someone else's xid */
-	dhcp4_client_input(&w->c, b, n, now);
+	dhcp4_client_input(&w->c, b, n, NULL, now);
 	assert_int_equal(w->c.n_foreign, 1);
 	assert_int_equal(w->c.state, DHCP4_S_SELECTING);
 	dhcp4_client_summary(&w->c, sum, sizeof(sum));
@@ -413,7 +419,7 @@ static void offer_without_server_id(void **state)
 	for (size_t i = DHCP4_HEADER_LEN; i + 1 < n && b[i] != 255; i += 2 + b[i + 1])
 		if (b[i] == 54)
 			b[i] = 250;  /* an unknown option now */
-	dhcp4_client_input(&w->c, b, n, now);
+	dhcp4_client_input(&w->c, b, n, NULL, now);
 	assert_int_equal(w->c.state, DHCP4_S_SELECTING);
 	assert_int_equal(w->c.n_offer, 0);
 }
@@ -515,10 +521,10 @@ static void ignores_input_when_not_waiting(void **state)
 
 	init(w, 17);
 	n = reply(w, "offer.bin", b, sizeof(b));
-	dhcp4_client_input(&w->c, b, n, 0);  /* STOPPED */
+	dhcp4_client_input(&w->c, b, n, NULL, 0);  /* STOPPED */
 	assert_int_equal(w->c.state, DHCP4_S_STOPPED);
 	dhcp4_client_start(&w->c, 0);
-	dhcp4_client_input(&w->c, b, n, 0);  /* INIT: nothing sent yet */
+	dhcp4_client_input(&w->c, b, n, NULL, 0);  /* INIT: nothing sent yet */
 	assert_int_equal(w->c.state, DHCP4_S_INIT);
 	assert_string_equal(dhcp4_state_name(DHCP4_S_REQUESTING), "requesting");
 }
@@ -626,13 +632,159 @@ static void second_server_url(void **state)
 	feed(w, "offer_nourl.bin", now + 1);
 	assert_int_equal(w->c.state, DHCP4_S_REQUESTING);
 	n = reply_from(w, "offer.bin", 2, b, sizeof(b));  /* from 10.77.0.2 */
-	dhcp4_client_input(&w->c, b, n, now + 2);
+	dhcp4_client_input(&w->c, b, n, NULL, now + 2);
 	assert_int_equal(w->c.state, DHCP4_S_REQUESTING);
 	assert_int_equal(w->sent.n, 2);  /* no second REQUEST */
 	feed(w, "ack_nourl.bin", now + 3);
 	assert_int_equal(w->c.state, DHCP4_S_BOUND);
 	assert_string_equal(w->c.lease.boot_url, "http://10.77.0.1:8080/boot.ipxe");
 	assert_string_equal(w->c.lease.url_from, "OFFER from 10.77.0.2");
+}
+
+static const uint8_t proxy_mac[6] = { 0x02, 0, 0, 0, 0, 0x99 };
+
+static void feed_from(struct world *w, const char *name, const uint8_t *mac,
+		      uint64_t now)
+{
+	uint8_t b[2048];
+	size_t n = reply(w, name, b, sizeof(b));
+	dhcp4_client_input(&w->c, b, n, mac, now);
+}
+
+/* dnsmasq in proxy mode for arch 16: its OFFER says HTTPClient, no file.
+ * Once the address server's lease is bound, the REQUEST goes unicast from
+ * that address to the proxy's port 4011 (its OFFER's Ethernet source),
+ * and the ACK's file is the boot URL. */
+static void proxy_port_4011(void **state)
+{
+	struct world *w = *state;
+	const uint8_t *v;
+	uint64_t now;
+	size_t len;
+
+	init(w, 31);
+	now = to_selecting(w, 0);
+	feed_from(w, "offer_proxy4011.bin", proxy_mac, now + 1);
+	assert_int_equal(w->c.state, DHCP4_S_SELECTING);
+	assert_int_equal(w->c.pxe_known, 1);
+	feed(w, "offer_nourl.bin", now + 2);
+	feed(w, "ack_nourl.bin", now + 3);
+	assert_int_equal(w->c.state, DHCP4_S_PXEREQ);
+	assert_int_equal(w->sent.n, 3);
+	assert_int_equal(w->sent.unicast[1], 0);  /* the address REQUEST */
+	assert_int_equal(w->sent.unicast[2], 1);
+	assert_int_equal(sent_type(w, 2), DHCP4_REQUEST);
+	assert_int_equal(sent_xid(w, 2), w->c.xid);
+	assert_memory_equal(w->sent.pkt[2] + 12, "\x0a\x4d\x00\x3f", 4);  /* ciaddr */
+	assert_null(sent_opt(w, 2, 50, &len));
+	v = sent_opt(w, 2, 54, &len);
+	assert_non_null(v);
+	assert_memory_equal(v, "\x0a\x4d\x00\x01", 4);
+	assert_null(sent_opt(w, 2, 43, &len));  /* no menu offered */
+	assert_non_null(sent_opt(w, 2, 60, &len));
+	assert_int_equal(w->sent.to[2].dst.s_addr, htonl(0x0a4d0001));
+	assert_int_equal(w->sent.to[2].src.s_addr, htonl(0x0a4d003f));
+	assert_int_equal(w->sent.to[2].arp_for.s_addr, htonl(0x0a4d0001));
+	assert_int_equal(w->sent.to[2].port, 4011);
+	assert_memory_equal(w->sent.to[2].next_mac, proxy_mac, 6);
+	assert_memory_equal(w->sent.to[2].own_mac, w->nic.mac, 6);
+	feed(w, "ack_pxe4011.bin", now + 4);
+	assert_int_equal(w->c.state, DHCP4_S_BOUND);
+	assert_string_equal(w->c.lease.boot_url, "https://10.77.0.1:8443/api/v1/boot");
+	assert_string_equal(w->c.lease.url_from, "ProxyDHCP 10.77.0.1:4011");
+	assert_int_equal(w->c.lease.addr4.s_addr, htonl(0x0a4d003f));  /* the lease's */
+	assert_int_equal(w->c.lease.router4.s_addr, htonl(0x0a4d0001));
+	assert_int_equal(w->c.n_pxe_request, 1);
+}
+
+/* The proxy on the same host as the address server (same server id)
+ * answers while we are REQUESTING: it is still heard. */
+static void proxy_same_host_while_requesting(void **state)
+{
+	struct world *w = *state;
+	uint64_t now;
+
+	init(w, 34);
+	now = to_selecting(w, 0);
+	feed(w, "offer_nourl.bin", now + 1);
+	assert_int_equal(w->c.state, DHCP4_S_REQUESTING);
+	feed_from(w, "offer_proxy4011.bin", proxy_mac, now + 2);
+	assert_int_equal(w->c.pxe_known, 1);
+	feed(w, "ack_nourl.bin", now + 3);
+	assert_int_equal(w->c.state, DHCP4_S_PXEREQ);
+	assert_int_equal(w->sent.unicast[w->sent.n - 1], 1);
+}
+
+/* No ACK from port 4011: DHCP4_PXE_TRIES REQUESTs on the backoff, then
+ * DISCOVERs again; the proxy's next OFFER starts another round. */
+static void proxy_port_4011_silent(void **state)
+{
+	struct world *w = *state;
+	uint64_t now, t;
+	char sum[240];
+
+	init(w, 32);
+	now = to_selecting(w, 0);
+	feed(w, "offer_nourl.bin", now + 1);
+	feed(w, "ack_nourl.bin", now + 2);
+	assert_int_equal(w->c.state, DHCP4_S_NOURL);  /* no proxy seen yet */
+	t = w->c.timer_ms;
+	dhcp4_client_timeout(&w->c, t);               /* a DISCOVER */
+	assert_int_equal(w->sent.n, 3);
+	feed(w, "offer_proxy4011.bin", t + 1);         /* no frame source known */
+	assert_int_equal(w->c.state, DHCP4_S_PXEREQ);
+	assert_int_equal(w->sent.n, 4);
+	assert_int_equal(w->sent.unicast[3], 1);
+	assert_memory_equal(w->sent.to[3].next_mac, "\xff\xff\xff\xff\xff\xff", 6);
+	t = now = t + 1;
+	for (int i = 1; i < DHCP4_PXE_TRIES; i++) {
+		uint64_t base = (uint64_t)DHCP4_RETRY_MIN_MS << (i - 1);
+		t = w->c.timer_ms;
+		assert_in_range(t - now, base * 3 / 4, base * 5 / 4);  /* backoff */
+		now = t;
+		dhcp4_client_timeout(&w->c, t);
+		assert_int_equal(w->c.state, DHCP4_S_PXEREQ);
+		assert_int_equal(w->sent.unicast[w->sent.n - 1], 1);
+	}
+	assert_int_equal(w->c.n_pxe_request, DHCP4_PXE_TRIES);
+	dhcp4_client_summary(&w->c, sum, sizeof(sum));
+	assert_non_null(strstr(sum, "4 REQUESTs to port 4011"));
+	t = w->c.timer_ms;
+	dhcp4_client_timeout(&w->c, t);
+	assert_int_equal(w->c.state, DHCP4_S_NOURL);
+	assert_int_equal(w->c.pxe_known, 0);
+	t = w->c.timer_ms;
+	dhcp4_client_timeout(&w->c, t);
+	assert_int_equal(sent_type(w, w->sent.n - 1), DHCP4_DISCOVER);
+	assert_int_equal(w->sent.unicast[w->sent.n - 1], 0);
+	feed_from(w, "offer_proxy4011.bin", proxy_mac, t + 1);
+	assert_int_equal(w->c.state, DHCP4_S_PXEREQ);
+	/* An ACK from port 4011 whose file is not http(s): DISCOVERs go on. */
+	{
+		uint8_t b[2048];
+		size_t n = reply(w, "ack_pxe4011.bin", b, sizeof(b));
+		memcpy(b + 108, "ipxe.efi", 9);
+		dhcp4_client_input(&w->c, b, n, proxy_mac, t + 2);
+	}
+	assert_int_equal(w->c.state, DHCP4_S_NOURL);
+	assert_string_equal(w->c.lease.boot_url, "");
+}
+
+/* The port-67 URL path still wins when the proxy gives one there. */
+static void proxy_url_on_67_needs_no_4011(void **state)
+{
+	struct world *w = *state;
+	uint64_t now;
+
+	init(w, 33);
+	now = to_selecting(w, 0);
+	feed_from(w, "offer_proxy.bin", proxy_mac, now + 1);
+	assert_int_equal(w->c.pxe_known, 0);
+	feed(w, "offer_nourl.bin", now + 2);
+	feed(w, "ack_nourl.bin", now + 3);
+	assert_int_equal(w->c.state, DHCP4_S_BOUND);
+	assert_int_equal(w->c.n_pxe_request, 0);
+	assert_string_equal(w->c.lease.url_from, "ProxyDHCP 10.77.0.1");
 }
 
 struct route_call {
@@ -705,6 +857,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(no_url_keeps_address_and_asks, setup, teardown),
 		cmocka_unit_test_setup_teardown(no_url_needed_with_snboot_url, setup, teardown),
 		cmocka_unit_test_setup_teardown(second_server_url, setup, teardown),
+		cmocka_unit_test_setup_teardown(proxy_port_4011, setup, teardown),
+		cmocka_unit_test_setup_teardown(proxy_port_4011_silent, setup, teardown),
+		cmocka_unit_test_setup_teardown(proxy_same_host_while_requesting, setup, teardown),
+		cmocka_unit_test_setup_teardown(proxy_url_on_67_needs_no_4011, setup, teardown),
 		cmocka_unit_test_setup_teardown(routes_applied_from_121, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -662,6 +662,172 @@ static void parse_proxy_offer(void **state)
 	assert_int_equal(r.lease.n_routes4, 0);
 }
 
+/* The PXE boot server REQUEST (port 4011): ciaddr, no broadcast flag, no
+ * option 50, option 54 the proxy, option 43 with the boot item. */
+static void build_pxe_request(void **state)
+{
+	struct dhcp4_request r = discover();
+	uint8_t b[DHCP4_MAX_MSG];
+	size_t len;
+	struct sn_err e;
+
+	r.type = DHCP4_REQUEST;
+	r.ciaddr = ip("10.77.0.63");
+	r.server_id = ip("10.77.0.1");
+	r.pxe_item = 1;
+	r.pxe_type = 0x8000;
+	assert_int_equal(dhcp4_build(&r, b, sizeof(b), &len, &e), 0);
+	assert_memory_equal(b + 12, "\x0a\x4d\x00\x3f", 4);   /* ciaddr */
+	assert_int_equal(b[10], 0);                           /* no broadcast flag */
+	assert_opt(b, len, 53, "\x03", 1);
+	assert_no_opt(b, len, 50);
+	assert_opt(b, len, 54, "\x0a\x4d\x00\x01", 4);
+	assert_opt(b, len, 43, "\x47\x04\x80\x00\x00\x00\xff", 7);
+	assert_opt(b, len, 60, "HTTPClient:Arch:00016:UNDI:003000", 33);
+	assert_opt(b, len, 93, "\x00\x10", 2);
+	assert_opt(b, len, 94, "\x01\x03\x00", 3);
+	r.pxe_item = 0;  /* no menu was offered: no option 43 */
+	assert_int_equal(dhcp4_build(&r, b, sizeof(b), &len, &e), 0);
+	assert_no_opt(b, len, 43);
+}
+
+/* dnsmasq in proxy mode, one pxe-service for arch 16: the OFFER on port
+ * 67 says HTTPClient and gives no file (it is for port 4011). */
+static void parse_proxy_offer_4011(void **state)
+{
+	uint8_t b[2048];
+	size_t n = load("offer_proxy4011.bin", b, sizeof(b));
+	struct dhcp4_reply r;
+	struct sn_err e;
+
+	assert_int_equal(dhcp4_parse(b, n, FIX_XID, fix_mac, &r, &e), 0);
+	assert_int_equal(r.type, DHCP4_OFFER);
+	assert_int_equal(r.lease.addr4.s_addr, 0);
+	assert_ip(r.server_id, "10.77.0.1");
+	assert_string_equal(r.vendor_class, "HTTPClient");
+	assert_string_equal(r.bootfile, "");
+	assert_string_equal(r.lease.boot_url, "");
+	assert_int_equal(r.pxe.found, 0);
+	assert_int_equal(r.pxe.discovery, -1);
+	assert_true(dhcp4_is_pxe_vendor(r.vendor_class));
+}
+
+/* Its ACK from port 4011: the URL in the file field; with the boot item
+ * asked for, option 43 echoes it. */
+static void parse_pxe_ack(void **state)
+{
+	uint8_t b[2048];
+	size_t n = load("ack_pxe4011.bin", b, sizeof(b));
+	struct dhcp4_reply r;
+	struct sn_err e;
+
+	assert_int_equal(dhcp4_parse(b, n, FIX_XID, fix_mac, &r, &e), 0);
+	assert_int_equal(r.type, DHCP4_ACK);
+	assert_ip(r.server_id, "10.77.0.1");
+	assert_string_equal(r.lease.boot_url, "https://10.77.0.1:8443/api/v1/boot");
+	assert_string_equal(r.tftp_server, "10.77.0.1");
+	assert_int_equal(r.pxe.found, 0);
+	n = load("ack_pxe4011_item.bin", b, sizeof(b));
+	assert_int_equal(dhcp4_parse(b, n, FIX_XID, fix_mac, &r, &e), 0);
+	assert_int_equal(r.type, DHCP4_ACK);
+	assert_ip(r.lease.addr4, "10.77.0.63");
+	assert_string_equal(r.lease.boot_url, "https://10.77.0.1:8443/api/v1/boot");
+	assert_int_equal(r.pxe.found, 1);
+	assert_int_equal(r.pxe.has_item, 1);
+	assert_int_equal(r.pxe.item_type, 0x8000);
+	assert_int_equal(r.pxe.item_layer, 0);
+	/* The same option 43 under another vendor class is not read. */
+	memcpy(b + 240 + 11, "MSFT 5.0!!", 10);  /* option 60 value */
+	assert_int_equal(dhcp4_parse(b, n, FIX_XID, fix_mac, &r, &e), 0);
+	assert_int_equal(r.pxe.found, 0);
+}
+
+/* A PXE 2.1 menu as BIOS PXE servers send it (table 2-1): discovery
+ * control, boot servers, a menu whose first item is local boot, a prompt. */
+static void pxe_suboptions(void **state)
+{
+	static const uint8_t v[] = {
+		6, 1, 0x03,
+		8, 7, 0x80, 0x00, 1, 10, 77, 0, 1,
+		9, 20, 0x00, 0x00, 5, 'L', 'o', 'c', 'a', 'l',
+		       0x80, 0x00, 9, 'H', 'T', 'T', 'P', ' ', 'b', 'o', 'o', 't',
+		10, 4, 255, 'P', 'X', 'E',
+		0, 0,
+		200, 2, 1, 2,   /* unknown: skipped */
+		255, 9, 9,      /* after END: ignored */
+	};
+	struct dhcp4_pxe x;
+	struct sn_err e;
+
+	assert_int_equal(dhcp4_parse_pxe(v, sizeof(v), &x, &e), 0);
+	assert_int_equal(x.found, 1);
+	assert_int_equal(x.discovery, 3);
+	assert_int_equal(x.n_menu, 2);
+	assert_int_equal(x.menu_type, 0x8000);
+	assert_string_equal(x.menu_desc, "HTTP boot");
+	assert_int_equal(x.has_item, 0);
+	assert_int_equal(dhcp4_parse_pxe(v, 0, &x, &e), 0);
+	assert_int_equal(x.discovery, -1);
+	assert_int_equal(x.menu_type, 0);
+}
+
+static void pxe_suboptions_malformed(void **state)
+{
+	static const uint8_t overrun[] = { 6, 1, 3, 9, 8, 0x80, 0x00 };
+	static const uint8_t no_len[] = { 6, 1, 3, 71 };
+	static const uint8_t dc_len[] = { 6, 2, 3, 0 };
+	static const uint8_t item_len[] = { 71, 3, 0x80, 0, 0 };
+	static const uint8_t menu_entry[] = { 9, 6, 0x80, 0x00, 2, 'a', 'b', 0x80 };
+	static const uint8_t menu_text[] = { 9, 5, 0x80, 0x00, 9, 'a', 'b' };
+	struct dhcp4_pxe x;
+	struct sn_err e;
+
+	assert_int_equal(dhcp4_parse_pxe(overrun, sizeof(overrun), &x, &e), SN_E_DHCP4_PXE);
+	assert_string_equal(e.ctx, "option 43: suboption 9 at byte 3 runs past the option (7 bytes)");
+	assert_int_equal(dhcp4_parse_pxe(no_len, sizeof(no_len), &x, &e), SN_E_DHCP4_PXE);
+	assert_string_equal(e.ctx, "option 43: suboption 71 at byte 3 runs past the option (4 bytes)");
+	assert_int_equal(dhcp4_parse_pxe(dc_len, sizeof(dc_len), &x, &e), SN_E_DHCP4_PXE);
+	assert_string_equal(e.ctx, "option 43: suboption 6 at byte 0 has length 2, want 1");
+	assert_int_equal(dhcp4_parse_pxe(item_len, sizeof(item_len), &x, &e), SN_E_DHCP4_PXE);
+	assert_string_equal(e.ctx, "option 43: suboption 71 at byte 0 has length 3, want 4");
+	assert_int_equal(dhcp4_parse_pxe(menu_entry, sizeof(menu_entry), &x, &e), SN_E_DHCP4_PXE);
+	assert_string_equal(e.ctx, "option 43: boot menu entry at byte 7 runs past its suboption (1 bytes left)");
+	assert_int_equal(dhcp4_parse_pxe(menu_text, sizeof(menu_text), &x, &e), SN_E_DHCP4_PXE);
+	assert_string_equal(e.ctx, "option 43: boot menu entry at byte 2 runs past its suboption (5 bytes left)");
+}
+
+/* A malformed option 43 in a real reply: the reply is refused, naming
+ * the option's offset. */
+static void parse_pxe_malformed_in_reply(void **state)
+{
+	uint8_t b[2048];
+	size_t n = load("ack_pxe4011_item.bin", b, sizeof(b));
+	struct dhcp4_reply r;
+	struct sn_err e;
+	size_t at;
+
+	for (at = 240; at < n && b[at] != 43; at += 2u + b[at + 1])
+		;
+	assert_true(at < n);
+	b[at + 3] = 3;  /* suboption 71 of length 3 */
+	assert_int_equal(dhcp4_parse(b, n, FIX_XID, fix_mac, &r, &e), SN_E_DHCP4_PXE);
+	assert_non_null(strstr(e.ctx, "suboption 71 at byte 0 has length 3, want 4 (option at offset"));
+}
+
+static void arp_request_bytes(void **state)
+{
+	uint8_t b[DHCP4_ARP_LEN];
+	static const uint8_t want[DHCP4_ARP_LEN] = {
+		0, 1, 8, 0, 6, 4, 0, 1,
+		0x02, 0, 0, 0, 0, 0x01, 10, 77, 0, 63,
+		0, 0, 0, 0, 0, 0, 10, 77, 0, 1,
+	};
+
+	assert_int_equal(dhcp4_arp_request(b, fix_mac, ip("10.77.0.63"), ip("10.77.0.1")),
+			 DHCP4_ARP_LEN);
+	assert_memory_equal(b, want, sizeof(want));
+}
+
 /* Option 121 from dnsmasq: three routes, option 3 beside them. */
 static void parse_classless_routes(void **state)
 {
@@ -755,6 +921,13 @@ int main(void)
 		cmocka_unit_test(build_errors),
 		cmocka_unit_test(parse_offer),
 		cmocka_unit_test(parse_proxy_offer),
+		cmocka_unit_test(build_pxe_request),
+		cmocka_unit_test(parse_proxy_offer_4011),
+		cmocka_unit_test(parse_pxe_ack),
+		cmocka_unit_test(pxe_suboptions),
+		cmocka_unit_test(pxe_suboptions_malformed),
+		cmocka_unit_test(parse_pxe_malformed_in_reply),
+		cmocka_unit_test(arp_request_bytes),
 		cmocka_unit_test(parse_classless_routes),
 		cmocka_unit_test(routes_descriptors),
 		cmocka_unit_test(routes_malformed),

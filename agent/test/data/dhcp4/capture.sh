@@ -1,7 +1,9 @@
 #!/bin/sh
 # Captures dnsmasq's replies to capture.py's DISCOVER (and REQUEST) into
 # $OUT.N.bin / $OUT.req.N.bin in the current directory. Needs root.
-#   OUT=name A_ARGS="dnsmasq args" [B_ARGS="second dnsmasq"] [REQ=ip:server] sh capture.sh
+#   OUT=name A_ARGS="dnsmasq args" [B_ARGS="second dnsmasq"] [REQ=ip:server]
+#   [PXE=ciaddr:server] sh capture.sh
+# PXE: the client then holds ciaddr/24 and sends its REQUEST to port 4011.
 set -e
 HERE=$(cd "$(dirname "$0")" && pwd)
 W=$(mktemp -d)
@@ -20,4 +22,8 @@ sleep 1.5
 ip netns exec $C /usr/bin/python3 "$HERE/capture.py" vc0 "$PWD/$OUT" discover
 if [ -n "$REQ" ]; then
 	ip netns exec $C /usr/bin/python3 "$HERE/capture.py" vc0 "$PWD/$OUT.req" request:$REQ
+fi
+if [ -n "$PXE" ]; then
+	ip -n $C addr add "${PXE%%:*}/24" dev vc0
+	ip netns exec $C /usr/bin/python3 "$HERE/capture.py" vc0 "$PWD/$OUT.pxe" pxe:$PXE
 fi
