@@ -308,7 +308,7 @@ class Qemu:
 
     def __init__(self, name, serial=None, append="", nic_args=(), kernel=IMAGE,
                  initrd=None, netns=None, echo=None, memory=1024, extra=(),
-                 no_reboot=True):
+                 no_reboot=True, cpus=1):
         require_files(kernel)
         self.name = name
         self.serial = serial
@@ -319,6 +319,7 @@ class Qemu:
         self.netns = netns
         self.echo = VERBOSE if echo is None else echo
         self.memory = memory
+        self.cpus = cpus   # -smp: the agent downloads in parallel with 2 or more
         self.extra = list(extra)
         # -no-reboot: a reboot ends QEMU (the target powers off at its
         # marker); scenarios that must watch a reboot turn it off.
@@ -329,8 +330,8 @@ class Qemu:
 
     def command(self):
         accel = os.environ.get("QEMU_ACCEL", "tcg")
-        cmd = ["qemu-system-x86_64", "-accel", accel, "-m", str(self.memory), "-smp", "1",
-               "-nographic"] + (["-no-reboot"] if self.no_reboot else []) + [
+        cmd = ["qemu-system-x86_64", "-accel", accel, "-m", str(self.memory),
+               "-smp", str(self.cpus), "-nographic"] + (["-no-reboot"] if self.no_reboot else []) + [
                "-kernel", self.kernel,
                "-append", ("console=ttyS0 " + self.append).strip()]
         if self.initrd:

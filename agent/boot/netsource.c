@@ -3,7 +3,10 @@
 #include "boot/source.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -16,32 +19,149 @@
 #include "http/urlutil.h"
 #include "script/script.h"
 #include "script/script_digest.h"
+#include "script/script_extract.h"
 #include "script/script_settings.h"
 #include "script/script_sntp.h"
 #include "net/netif.h"
 #include "net/vlan.h"
 
+/* The label names the memfd and log lines: the URL's last part, no
+ * query (tokens). */
+static const char *fetch_label(const char *url, char clean[LEASE_URL_MAX])
+{
+	const char *label;
+
+	url_for_log(url, clean, LEASE_URL_MAX);
+	clean[strcspn(clean, "?#")] = '\0';
+	label = strrchr(clean, '/');
+	return label && label[1] ? label + 1 : clean;
+}
+
 /* urls[0] is the line's URL, then its --mirror= URLs. */
 static int op_fetch(void *arg, const char *const *urls, size_t n_urls, const char *sha256,
 		    int *fd, struct sn_err *e)
 {
-	const char *url = urls[0];
 	struct agent *a = arg;
 	uint64_t t0 = mono_ms();
 	size_t size = 0;
 	char clean[LEASE_URL_MAX];
-	const char *label;
 	int rc;
 
-	/* The label names the memfd and log lines: no query (tokens). */
-	url_for_log(url, clean, sizeof(clean));
-	clean[strcspn(clean, "?#")] = '\0';
-	label = strrchr(clean, '/');
-	rc = http_fetch_mirrors(urls, n_urls, sha256, label && label[1] ? label + 1 : clean,
-				fd, &size, e);
-
+	rc = http_fetch_mirrors(urls, n_urls, sha256, fetch_label(urls[0], clean), fd, &size, e);
 	a->download_ms += mono_ms() - t0;
 	return rc;
+}
+
+/* ---- parallel downloads: a thread per prefetch, one per spare CPU
+ *
+ * The thread runs http_fetch_mirrors exactly as op_fetch would (the same
+ * URLs, pin and trust rule) on its own curl handle; only this thread
+ * starts, takes and drops them, and reports nothing itself. */
+struct prefetch {
+	pthread_t thread;
+	atomic_int cancel;
+	char *urls[1 + SCRIPT_MIRRORS_MAX];
+	size_t n_urls;
+	char sha256[65];           /* "" none */
+	char clean[LEASE_URL_MAX];
+	const char *label;
+	int rc, fd;
+	struct sn_err e;
+};
+
+static unsigned prefetches_running;   /* started, not yet taken or dropped */
+
+static void *prefetch_main(void *arg)
+{
+	struct prefetch *p = arg;
+	size_t size = 0;
+
+	p->rc = http_thread_attach(&p->cancel, &p->e);
+	if (p->rc == SN_OK) {
+		p->rc = http_fetch_mirrors((const char *const *)p->urls, p->n_urls,
+					   p->sha256[0] ? p->sha256 : NULL, p->label, &p->fd,
+					   &size, &p->e);
+		http_thread_detach();
+	}
+	return NULL;
+}
+
+static void prefetch_free(struct prefetch *p)
+{
+	for (size_t i = 0; i < p->n_urls; i++)
+		free(p->urls[i]);
+	free(p);
+}
+
+static void *op_prefetch_start(void *arg, const char *const *urls, size_t n_urls,
+			       const char *sha256, const char *beside_url)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	char beside[LEASE_URL_MAX];
+	struct prefetch *p;
+	pthread_attr_t attr;
+	int ok;
+
+	if (cpus < 2 || prefetches_running >= (unsigned long)cpus - 1 ||
+	    n_urls > 1 + SCRIPT_MIRRORS_MAX || (sha256 && strlen(sha256) >= sizeof(p->sha256)) ||
+	    !(p = calloc(1, sizeof(*p))))
+		return NULL;
+	p->fd = -1;
+	for (; p->n_urls < n_urls; p->n_urls++)
+		if (!(p->urls[p->n_urls] = strdup(urls[p->n_urls]))) {
+			prefetch_free(p);
+			return NULL;
+		}
+	snprintf(p->sha256, sizeof(p->sha256), "%s", sha256 ? sha256 : "");
+	p->label = fetch_label(urls[0], p->clean);
+	atomic_init(&p->cancel, 0);
+	sn_clear(&p->e);
+	/* curl and the TLS handshake want more than musl's 128 KiB default */
+	ok = pthread_attr_init(&attr) == 0;
+	ok = ok && pthread_attr_setstacksize(&attr, 1024 * 1024) == 0 &&
+	     pthread_create(&p->thread, &attr, prefetch_main, p) == 0;
+	pthread_attr_destroy(&attr);
+	if (!ok) {
+		prefetch_free(p);
+		return NULL;
+	}
+	prefetches_running++;
+	logmsg("download", "%s in parallel with %s (%u at once, %ld CPUs)", p->label,
+	       fetch_label(beside_url, beside), prefetches_running + 1, cpus);
+	return p;
+}
+
+static int op_prefetch_take(void *arg, void *handle, int *fd, struct sn_err *e)
+{
+	struct agent *a = arg;
+	struct prefetch *p = handle;
+	uint64_t t0 = mono_ms();
+	int rc;
+
+	pthread_join(p->thread, NULL);
+	prefetches_running--;
+	a->download_ms += mono_ms() - t0;
+	rc = p->rc;
+	*fd = p->fd;
+	if (rc != SN_OK)
+		*e = p->e;
+	logmsg("download", "%s: taken from the parallel download (waited %llu ms)", p->label,
+	       (unsigned long long)(mono_ms() - t0));
+	prefetch_free(p);
+	return rc;
+}
+
+static void op_prefetch_drop(void *arg, void *handle)
+{
+	struct prefetch *p = handle;
+
+	atomic_store(&p->cancel, 1);
+	pthread_join(p->thread, NULL);
+	prefetches_running--;
+	if (p->fd >= 0)
+		close(p->fd);
+	logmsg("download", "%s: parallel download dropped (no line took it)", p->label);
+	prefetch_free(p);
 }
 
 static int op_fetch_script(void *arg, const char *url, const char *sha256, char **buf,
@@ -116,11 +236,15 @@ static const struct script_ops agent_script_ops = {
 	.fetch_script = op_fetch_script,
 	.digest = script_digest_fd,   /* md5sum, sha1sum, sha256sum */
 	.ntp = op_ntp,
-	.vcreate = op_vcreate,        /* no .dhcp, .extract: E0859, E0853 */
+	.extract = script_extract_fd, /* imgextract: gzip, zlib */
+	.vcreate = op_vcreate,        /* no .dhcp: E0859 */
 	.boot = op_boot,
 	.echo = op_echo,
 	.sleep_ms = op_sleep,
 	.log = op_log,
+	.prefetch_start = op_prefetch_start,
+	.prefetch_take = op_prefetch_take,
+	.prefetch_drop = op_prefetch_drop,
 };
 
 /* SMBIOS facts here; the lease and NIC settings under iPXE's names

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,18 +56,30 @@ struct tls_check {
 	struct sn_err san_err; /* a subjectAltName we could not walk */
 };
 
-static struct {
+/* One curl handle and what its request leaves behind: the agent's own,
+ * and one per download thread (http_thread_attach). */
+struct conn {
 	CURL *curl;
-	unsigned timeout_s;
-	char ca_path[256];
 	struct tls_check tls;
 	char errbuf[CURL_ERROR_SIZE];
-	struct http_policy policy;
 	unsigned retry_after_s;  /* of the last answer, 0 when none */
 	const char *url;         /* of the request being performed */
+	const atomic_int *cancel;  /* a download thread's: set, it stops */
+};
+
+/* Written by http_init and http_set_policy only, before any download
+ * thread starts: read-only while threads run. */
+static struct {
+	unsigned timeout_s;
+	char ca_path[256];
+	struct http_policy policy;
 	int suites[MAX_SUITES];  /* our ciphersuite order, 0-terminated; [0] 0: mbedtls' */
 	mbedtls_ecp_group_id curves[MAX_CURVES];  /* ours, NONE-terminated; [0] NONE: mbedtls' */
 } http;
+
+static struct conn main_conn;
+/* The calling thread's handle: the agent's, or its download thread's. */
+static _Thread_local struct conn *conn = &main_conn;
 
 /* ---- TLS: the baked CA, and IP literals checked against iPAddress SANs */
 
@@ -226,7 +239,7 @@ static void verify_flags_text(uint32_t flags, char *buf, size_t len)
 
 static int tls_fail(const char *u, struct sn_err *e)
 {
-	const struct tls_check *t = &http.tls;
+	const struct tls_check *t = &conn->tls;
 	char flags[96];
 
 	verify_flags_text(t->flags, flags, sizeof(flags));
@@ -248,7 +261,7 @@ static int tls_fail(const char *u, struct sn_err *e)
 		return sn_fail(e, SN_E_HTTP_TLS_VERIFY, "%s: %s", u, flags);
 	/* no certificate reached our callback (none sent, or resumed badly) */
 	return sn_fail(e, SN_E_HTTP_TLS_VERIFY, "%s: %s", u,
-		       http.errbuf[0] ? http.errbuf : "no certificate verified");
+		       conn->errbuf[0] ? conn->errbuf : "no certificate verified");
 }
 
 /* ---- errors */
@@ -258,7 +271,7 @@ static void current_url(const char *url, char *buf, size_t len)
 {
 	char *eff = NULL;
 
-	if (curl_easy_getinfo(http.curl, CURLINFO_EFFECTIVE_URL, &eff) != CURLE_OK || !eff ||
+	if (curl_easy_getinfo(conn->curl, CURLINFO_EFFECTIVE_URL, &eff) != CURLE_OK || !eff ||
 	    !eff[0])
 		eff = (char *)url;
 	url_for_log(eff, buf, len);
@@ -272,13 +285,13 @@ static int redirect_refused(const char *u, struct sn_err *e)
 
 	char *to = NULL, t[URL_LOG];
 
-	curl_easy_getinfo(http.curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(conn->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (status < 300 || status > 399)
 		return SN_OK;
-	curl_easy_getinfo(http.curl, CURLINFO_REDIRECT_URL, &to);
+	curl_easy_getinfo(conn->curl, CURLINFO_REDIRECT_URL, &to);
 	if (!to)
-		curl_easy_getinfo(http.curl, CURLINFO_EFFECTIVE_URL, &to);
-	if (http.url && strncasecmp(http.url, "https://", 8) == 0 && to &&
+		curl_easy_getinfo(conn->curl, CURLINFO_EFFECTIVE_URL, &to);
+	if (conn->url && strncasecmp(conn->url, "https://", 8) == 0 && to &&
 	    url_is_plain_http(to)) {
 		url_for_log(to, t, sizeof(t));
 		return sn_fail(e, SN_E_HTTP_DOWNGRADE, "%s: HTTP %ld to %s", u, status, t);
@@ -304,8 +317,8 @@ static const char *curl_why(CURLcode cc, char *buf, size_t len)
 		{ CURLE_URL_MALFORMAT, "malformed URL" },
 	};
 
-	if (http.errbuf[0] && strcmp(http.errbuf, "Error") != 0)
-		return http.errbuf;
+	if (conn->errbuf[0] && strcmp(conn->errbuf, "Error") != 0)
+		return conn->errbuf;
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
 		if (texts[i].cc == cc)
 			return texts[i].text;
@@ -332,7 +345,7 @@ static int curl_fail(CURLcode cc, const char *url, struct sn_err *e)
 	case CURLE_COULDNT_RESOLVE_HOST:
 		return sn_fail(e, SN_E_HTTP_RESOLVE, "%s: %s", u, why);
 	case CURLE_COULDNT_CONNECT:
-		curl_easy_getinfo(http.curl, CURLINFO_OS_ERRNO, &oserr);
+		curl_easy_getinfo(conn->curl, CURLINFO_OS_ERRNO, &oserr);
 		if (oserr == ECONNREFUSED)
 			return sn_fail(e, SN_E_HTTP_REFUSED, "%s", u);
 		if (oserr == ETIMEDOUT)
@@ -340,7 +353,7 @@ static int curl_fail(CURLcode cc, const char *url, struct sn_err *e)
 		return sn_fail(e, SN_E_HTTP_UNREACHABLE, "%s: %s", u,
 			       oserr ? strerror((int)oserr) : why);
 	case CURLE_OPERATION_TIMEDOUT:
-		curl_easy_getinfo(http.curl, CURLINFO_CONNECT_TIME_T, &t);
+		curl_easy_getinfo(conn->curl, CURLINFO_CONNECT_TIME_T, &t);
 		if (t == 0)
 			return sn_fail(e, SN_E_HTTP_CONNECT_TIMEOUT, "%s: no connection within %u s",
 				       u, http.timeout_s);
@@ -376,14 +389,14 @@ static int status_fail(long status, const char *url, const char *body, size_t le
 	text_for_log(body, len, text, sizeof(text));
 	if (status == 404)
 		return sn_fail(e, SN_E_HTTP_NOT_FOUND, "%s", u);
-	if (status == 429 && http.retry_after_s)
+	if (status == 429 && conn->retry_after_s)
 		return sn_fail(e, SN_E_HTTP_CLIENT_ERROR, "HTTP %ld from %s (Retry-After %u s): %s",
-			       status, u, http.retry_after_s, text);
+			       status, u, conn->retry_after_s, text);
 	if (status >= 400 && status < 500)
 		return sn_fail(e, SN_E_HTTP_CLIENT_ERROR, "HTTP %ld from %s: %s", status, u, text);
-	if (status >= 500 && status < 600 && http.retry_after_s)
+	if (status >= 500 && status < 600 && conn->retry_after_s)
 		return sn_fail(e, SN_E_HTTP_SERVER_ERROR, "HTTP %ld from %s (Retry-After %u s): %s",
-			       status, u, http.retry_after_s, text);
+			       status, u, conn->retry_after_s, text);
 	if (status >= 500 && status < 600)
 		return sn_fail(e, SN_E_HTTP_SERVER_ERROR, "HTTP %ld from %s: %s", status, u, text);
 	return sn_fail(e, SN_E_HTTP_STATUS, "HTTP %ld from %s", status, u);
@@ -399,7 +412,7 @@ static int setopt_check(CURLcode cc, const char *name, struct sn_err *e)
 }
 
 /* Evaluates to SN_OK or the error, naming the option that was refused. */
-#define SETOPT(opt, val) setopt_check(curl_easy_setopt(http.curl, opt, val), #opt, e)
+#define SETOPT(opt, val) setopt_check(curl_easy_setopt(conn->curl, opt, val), #opt, e)
 
 /* snboot.proxy / snboot.no_proxy; without a proxy nothing is set, so a
  * curl built without proxy support still works. */
@@ -409,9 +422,9 @@ static int proxy_setup(struct sn_err *e)
 
 	if (!http.policy.proxy[0])
 		return SN_OK;
-	cc = curl_easy_setopt(http.curl, CURLOPT_PROXY, http.policy.proxy);
+	cc = curl_easy_setopt(conn->curl, CURLOPT_PROXY, http.policy.proxy);
 	if (cc == CURLE_OK)
-		cc = curl_easy_setopt(http.curl, CURLOPT_NOPROXY, http.policy.no_proxy);
+		cc = curl_easy_setopt(conn->curl, CURLOPT_NOPROXY, http.policy.no_proxy);
 	if (cc == CURLE_NOT_BUILT_IN || cc == CURLE_UNKNOWN_OPTION)
 		return sn_fail(e, SN_E_HTTP_PROXY, "snboot.proxy is set but this build's curl has "
 			       "no proxy support (curl error %d)", (int)cc);
@@ -427,15 +440,15 @@ static int request_begin(const char *url, struct sn_err *e)
 {
 	int rc;
 
-	if (!http.curl)
+	if (!conn->curl)
 		return sn_fail(e, SN_E_HTTP_INIT, "http_init was not called");
-	curl_easy_reset(http.curl);
-	http.errbuf[0] = '\0';
-	http.retry_after_s = 0;
-	http.url = url;
-	memset(&http.tls, 0, sizeof(http.tls));
+	curl_easy_reset(conn->curl);
+	conn->errbuf[0] = '\0';
+	conn->retry_after_s = 0;
+	conn->url = url;
+	memset(&conn->tls, 0, sizeof(conn->tls));
 	if ((rc = SETOPT(CURLOPT_URL, url)) ||
-	    (rc = SETOPT(CURLOPT_ERRORBUFFER, http.errbuf)) ||
+	    (rc = SETOPT(CURLOPT_ERRORBUFFER, conn->errbuf)) ||
 	    (rc = SETOPT(CURLOPT_PROTOCOLS_STR, "http,https")) ||
 	    /* what came over https never continues over plain http */
 	    (rc = SETOPT(CURLOPT_REDIR_PROTOCOLS_STR,
@@ -447,7 +460,7 @@ static int request_begin(const char *url, struct sn_err *e)
 	    (rc = SETOPT(CURLOPT_SSL_VERIFYHOST, 2L)) ||
 	    (rc = SETOPT(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2)) ||
 	    (rc = SETOPT(CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx)) ||
-	    (rc = SETOPT(CURLOPT_SSL_CTX_DATA, &http.tls)) ||
+	    (rc = SETOPT(CURLOPT_SSL_CTX_DATA, &conn->tls)) ||
 	    (rc = SETOPT(CURLOPT_CONNECTTIMEOUT, (long)http.timeout_s)) ||
 	    /* a stall: under 1 byte/s for the whole timeout */
 	    (rc = SETOPT(CURLOPT_LOW_SPEED_LIMIT, 1L)) ||
@@ -476,11 +489,11 @@ int http_init(const char *ca_path, unsigned timeout_s, struct sn_err *e)
 	}
 	if (ret > 0)
 		logmsg("http", "%s: %d certificate(s) skipped as unparsable", ca_path, ret);
-	if (!http.curl) {
+	if (!conn->curl) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 			return sn_fail(e, SN_E_HTTP_INIT, "curl_global_init failed");
-		http.curl = curl_easy_init();
-		if (!http.curl)
+		conn->curl = curl_easy_init();
+		if (!conn->curl)
 			return sn_fail(e, SN_E_HTTP_INIT, "curl_easy_init failed");
 	}
 	memcpy(http.ca_path, ca_path, strlen(ca_path) + 1);
@@ -534,16 +547,59 @@ int http_init_config(const struct config *cfg, struct sn_err *e)
 
 unsigned http_retry_after_s(void)
 {
-	return http.retry_after_s;
+	return conn->retry_after_s;
 }
 
 void http_cleanup(void)
 {
-	if (http.curl) {
-		curl_easy_cleanup(http.curl);
-		http.curl = NULL;
+	if (main_conn.curl) {
+		curl_easy_cleanup(main_conn.curl);
+		main_conn.curl = NULL;
 		curl_global_cleanup();
 	}
+}
+
+/* curl is safe across threads with one easy handle each, once
+ * curl_global_init ran (http_init); built without pthreads, its mbedtls
+ * backend seeds an entropy context per connection, nothing shared. */
+int http_thread_attach(const atomic_int *cancel, struct sn_err *e)
+{
+	struct conn *c;
+
+	if (!main_conn.curl)
+		return sn_fail(e, SN_E_HTTP_INIT, "http_init was not called");
+	if (conn != &main_conn)
+		return SN_OK;
+	if (!(c = calloc(1, sizeof(*c))))
+		return sn_fail(e, SN_E_NOMEM, "a download thread's handle");
+	if (!(c->curl = curl_easy_init())) {
+		free(c);
+		return sn_fail(e, SN_E_HTTP_INIT, "curl_easy_init failed (download thread)");
+	}
+	c->cancel = cancel;
+	conn = c;
+	return SN_OK;
+}
+
+static int cancelled(void)
+{
+	return conn->cancel && atomic_load(conn->cancel);
+}
+
+/* curl calls it about once a second, connecting or stalled too. */
+static int on_xferinfo(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	return cancelled();
+}
+
+void http_thread_detach(void)
+{
+	if (conn == &main_conn)
+		return;
+	curl_easy_cleanup(conn->curl);
+	free(conn);
+	conn = &main_conn;
 }
 
 /* ---- small answers into memory */
@@ -587,8 +643,8 @@ static void note_retry_after(void)
 {
 	curl_off_t ra = 0;
 
-	if (curl_easy_getinfo(http.curl, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
-		http.retry_after_s = ra > 86400 ? 86400u : (unsigned)ra;
+	if (curl_easy_getinfo(conn->curl, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
+		conn->retry_after_s = ra > 86400 ? 86400u : (unsigned)ra;
 }
 
 /* Runs the request set up on the handle into m; *status the final one. */
@@ -601,9 +657,9 @@ static int perform_buffered(const char *url, struct membuf *m, long *status, str
 	if ((rc = SETOPT(CURLOPT_WRITEFUNCTION, membuf_write)) ||
 	    (rc = SETOPT(CURLOPT_WRITEDATA, m)))
 		return rc;
-	cc = curl_easy_perform(http.curl);
+	cc = curl_easy_perform(conn->curl);
 	*status = 0;
-	curl_easy_getinfo(http.curl, CURLINFO_RESPONSE_CODE, status);
+	curl_easy_getinfo(conn->curl, CURLINFO_RESPONSE_CODE, status);
 	note_retry_after();
 	if (cc == CURLE_WRITE_ERROR && m->over) {
 		current_url(url, u, sizeof(u));
@@ -734,6 +790,8 @@ struct fetch {
 	uint64_t limit;            /* largest size that fits in memory (dl_mem_limit) */
 	uint64_t mem_available;    /* MemAvailable when the download started, 0 unknown */
 	int no_room;               /* the file was found larger than limit */
+	uint64_t reserved;         /* of the shared budget, bytes (budget_reserve) */
+	uint64_t others;           /* reserved by parallel downloads when refused */
 	unsigned max_stuck;        /* attempts without progress before giving up */
 	unsigned resumes;          /* requests for the rest after a cut */
 	unsigned restarts;         /* times we had to start over from byte 0 */
@@ -750,6 +808,62 @@ struct fetch {
 	size_t err_body_len;
 	struct hasher hs;
 };
+
+/* ---- memory: one budget for every download in flight
+ *
+ * Downloads that run at once (a script's prefetches) must fit together:
+ * each reserves its size (its Content-Length; without one, what it has
+ * stored) against the limit taken when the first of them started, under
+ * one mutex, so two cannot both pass the check. A finished download keeps
+ * its share until none is in flight: its memfd still holds the bytes, and
+ * the MemAvailable read for the next one counts them. */
+static struct {
+	pthread_mutex_t mu;
+	unsigned active;           /* downloads in flight */
+	uint64_t limit;            /* dl_mem_limit when the first of them started */
+	uint64_t mem_available;    /* MemAvailable then, 0 unknown */
+	uint64_t used;             /* bytes reserved since */
+} budget = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+/* f holds upto bytes from now: 0, or -1 when they do not fit beside the
+ * other downloads (f->limit then says what was left for f). */
+static int budget_reserve(struct fetch *f, uint64_t upto)
+{
+	int rc = 0;
+
+	if (upto <= f->reserved)
+		return 0;
+	pthread_mutex_lock(&budget.mu);
+	if (budget.limit != UINT64_MAX && upto - f->reserved > budget.limit - budget.used) {
+		f->others = budget.used - f->reserved;
+		f->limit = budget.limit - f->others;
+		rc = -1;
+	} else {
+		budget.used += upto - f->reserved;
+		f->reserved = upto;
+	}
+	pthread_mutex_unlock(&budget.mu);
+	return rc;
+}
+
+/* The memfd was emptied: its share goes back. */
+static void budget_release(struct fetch *f)
+{
+	pthread_mutex_lock(&budget.mu);
+	budget.used -= f->reserved;
+	f->reserved = 0;
+	pthread_mutex_unlock(&budget.mu);
+}
+
+static void budget_leave(struct fetch *f, int kept)
+{
+	pthread_mutex_lock(&budget.mu);
+	if (!kept)
+		budget.used -= f->reserved;
+	f->reserved = 0;
+	budget.active--;
+	pthread_mutex_unlock(&budget.mu);
+}
 
 static void *hasher_main(void *arg)
 {
@@ -877,6 +991,7 @@ static int fetch_reset(struct fetch *f)
 	f->total = 0;
 	f->etag[0] = '\0';
 	f->restarts++;
+	budget_release(f);
 	dl_progress_start(&f->prog, 0, mono_ms());
 	return 0;
 }
@@ -941,7 +1056,7 @@ static int fetch_accept(struct fetch *f)
 	curl_off_t cl = -1;
 
 	f->body_started = 1;
-	curl_easy_getinfo(http.curl, CURLINFO_RESPONSE_CODE, &f->status);
+	curl_easy_getinfo(conn->curl, CURLINFO_RESPONSE_CODE, &f->status);
 	if (f->status < 200 || f->status > 299)
 		return 0;   /* an error page: kept apart, reported after */
 	if (f->status == 206) {
@@ -959,12 +1074,12 @@ static int fetch_accept(struct fetch *f)
 			return -1;
 		}
 	}
-	curl_easy_getinfo(http.curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+	curl_easy_getinfo(conn->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
 	f->total = cl > 0 ? (uint64_t)cl : 0;
 	memcpy(f->etag, f->etag_now, sizeof(f->etag));
 	f->prog.total = f->total;
 	/* refused before a byte is stored: Content-Length says it won't fit */
-	if (f->total > f->limit) {
+	if (budget_reserve(f, f->total)) {
 		f->no_room = 1;
 		return -1;
 	}
@@ -977,6 +1092,8 @@ static size_t fetch_write(char *data, size_t size, size_t n, void *arg)
 	size_t len = size * n;
 	uint64_t now;
 
+	if (cancelled())
+		return 0;
 	if (!f->body_started && fetch_accept(f))
 		return 0;
 	if (f->status < 200 || f->status > 299) {
@@ -987,7 +1104,7 @@ static size_t fetch_write(char *data, size_t size, size_t n, void *arg)
 		return len;
 	}
 	/* without Content-Length the limit holds while receiving */
-	if (f->have + len > f->limit) {
+	if (budget_reserve(f, f->have + len)) {
 		f->no_room = 1;
 		return 0;
 	}
@@ -1028,6 +1145,9 @@ static int fetch_attempt(const char *url, struct fetch *f, struct sn_err *e)
 	    (rc = SETOPT(CURLOPT_WRITEFUNCTION, fetch_write)) ||
 	    (rc = SETOPT(CURLOPT_WRITEDATA, f)))
 		return rc;
+	if (conn->cancel && ((rc = SETOPT(CURLOPT_XFERINFOFUNCTION, on_xferinfo)) ||
+			     (rc = SETOPT(CURLOPT_NOPROGRESS, 0L))))
+		return rc;
 	if (f->have) {
 		f->resumes++;
 		snprintf(range, sizeof(range), "%llu-", (unsigned long long)f->have);
@@ -1042,16 +1162,22 @@ static int fetch_attempt(const char *url, struct fetch *f, struct sn_err *e)
 				goto out;
 		}
 	}
-	cc = curl_easy_perform(http.curl);
+	cc = curl_easy_perform(conn->curl);
 	if (!f->status)
-		curl_easy_getinfo(http.curl, CURLINFO_RESPONSE_CODE, &f->status);
+		curl_easy_getinfo(conn->curl, CURLINFO_RESPONSE_CODE, &f->status);
 	note_retry_after();
-	if (f->no_room) {
+	if (cancelled()) {
+		rc = sn_fail(e, SN_E_HTTP_CANCELLED, "%s: at byte %llu", f->label,
+			     (unsigned long long)f->have);
+	} else if (f->no_room) {
 		/* both numbers in MiB, exact bytes in the log line before */
 		logmsg("download", "%s: %llu bytes do not fit: limit %llu = (MemAvailable %llu - "
 		       "reserve %llu) / %u", f->label, (unsigned long long)(f->total ? f->total :
 		       f->have), (unsigned long long)f->limit, (unsigned long long)f->mem_available,
 		       (unsigned long long)DL_MEM_RESERVE, DL_MEM_COPIES);
+		if (f->others)
+			logmsg("download", "%s: %llu bytes of that limit are taken by parallel "
+			       "downloads", f->label, (unsigned long long)f->others);
 		if (!f->mem_available)
 			rc = sn_fail(e, SN_E_HTTP_NO_ROOM, "%s %s %llu bytes, the download limit is "
 				     "%llu bytes", f->label, f->total ? "is" : "passed",
@@ -1165,7 +1291,10 @@ static int fetch_loop(const char *url, struct fetch *f, struct sn_err *e)
 		wait = dl_backoff_ms(stuck, random_u32());
 		logmsg("download", "%s: %s; retrying from byte %llu in %u ms",
 		       f->label, sn_format(e, why, sizeof(why)), (unsigned long long)f->have, wait);
-		mono_sleep_ms(wait);
+		for (unsigned slept = 0; slept < wait && !cancelled(); slept += 100)
+			mono_sleep_ms(wait - slept < 100 ? wait - slept : 100);
+		if (cancelled())
+			return sn_fail(e, SN_E_HTTP_CANCELLED, "%s: waiting to retry", f->label);
 	}
 }
 
@@ -1190,24 +1319,33 @@ static void fetch_summary(const struct fetch *f, const char *hex, int checked, u
 	       hex, checked ? " (verified)" : " (not checked)", peak_rss_kib());
 }
 
-/* What this machine can hold now (dl_mem_limit); no limit when
+/* What this machine can hold now (dl_mem_limit), read when no other
+ * download is in flight (else theirs, shared: budget); no limit when
  * /proc/meminfo says nothing (the host tests' sandbox may hide it). */
 static void fetch_limit(struct fetch *f)
 {
-	size_t len = 0;
-	char *mi = read_file("/proc/meminfo", 16384, &len);
+	pthread_mutex_lock(&budget.mu);
+	if (!budget.active++) {
+		size_t len = 0;
+		char *mi = read_file("/proc/meminfo", 16384, &len);
 
-	f->limit = UINT64_MAX;
-	if (mi && dl_meminfo_available(mi, len, &f->mem_available) == 0)
-		f->limit = dl_mem_limit(f->mem_available);
-	if (http.policy.max_download && http.policy.max_download < f->limit) {
-		f->limit = http.policy.max_download;
-		f->mem_available = 0;   /* the numbers below are not the machine's */
+		budget.limit = UINT64_MAX;
+		budget.mem_available = 0;
+		budget.used = 0;
+		if (mi && dl_meminfo_available(mi, len, &budget.mem_available) == 0)
+			budget.limit = dl_mem_limit(budget.mem_available);
+		if (http.policy.max_download && http.policy.max_download < budget.limit) {
+			budget.limit = http.policy.max_download;
+			budget.mem_available = 0;   /* the numbers below are not the machine's */
+		}
+		free(mi);
 	}
+	f->limit = budget.limit;
+	f->mem_available = budget.mem_available;
+	pthread_mutex_unlock(&budget.mu);
 	if (f->limit == UINT64_MAX)
 		logmsg("download", "%s: no MemAvailable in /proc/meminfo; size not limited",
 		       f->label);
-	free(mi);
 }
 
 /* Failures a next mirror may not have: the network, the server, the file
@@ -1220,6 +1358,7 @@ static int mirror_may_help(int code)
 	case SN_E_HTTP_INIT:
 	case SN_E_HTTP_CA:
 	case SN_E_HTTP_PROXY:
+	case SN_E_HTTP_CANCELLED:
 	case SN_E_NOMEM:
 		return 0;
 	default:
@@ -1243,7 +1382,7 @@ int http_fetch_mirrors(const char *const *urls, size_t n_urls, const char *sha25
 	*fd_out = -1;
 	*size_out = 0;
 	sn_clear(&refused);
-	if (!http.curl)
+	if (!conn->curl)
 		return sn_fail(e, SN_E_HTTP_INIT, "http_init was not called");
 	if (!urls || n_urls == 0)
 		return sn_fail(e, SN_E_HTTP_URL, "%s: no URL to fetch", label);
@@ -1325,6 +1464,7 @@ int http_fetch_mirrors(const char *const *urls, size_t n_urls, const char *sha25
 		goto err;
 	}
 	hasher_stop(&f);
+	budget_leave(&f, 1);
 	fetch_summary(&f, hex, sha256_hex_or_NULL != NULL, mono_ms() - t0);
 	*fd_out = f.fd;
 	*size_out = (size_t)f.have;
@@ -1332,6 +1472,7 @@ int http_fetch_mirrors(const char *const *urls, size_t n_urls, const char *sha25
 
 err:
 	hasher_stop(&f);
+	budget_leave(&f, 0);
 	close(f.fd);
 	return rc;
 }

@@ -7,10 +7,13 @@
  * Timeouts: http_timeout bounds the connect and any stall (no byte for that
  * long); a large download may take as long as it keeps moving.
  * Every failure is a distinct SN_E_HTTP_* code with the URL (credentials
- * and query left out) in its context. Not thread-safe: the agent has one. */
+ * and query left out) in its context. One thread at a time per handle: the
+ * agent's thread uses its own, a download thread first calls
+ * http_thread_attach (http_fetch_mirrors is the only call it may make). */
 #ifndef SNBOOT_HTTP_H
 #define SNBOOT_HTTP_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +48,13 @@ void http_cleanup(void);
 /* http_init(cfg->ca, cfg->http_timeout_s) and http_set_policy() from the
  * config's http_artifacts, proxy and no_proxy: what the agent calls. */
 int http_init_config(const struct config *cfg, struct sn_err *e);
+
+/* A download thread's own curl handle (the agent's stays its thread's);
+ * after http_init, before the thread's first request. Once *cancel is set
+ * its download stops within about a second (SN_E_HTTP_CANCELLED, nothing
+ * kept). Detach frees it. */
+int http_thread_attach(const atomic_int *cancel, struct sn_err *e);
+void http_thread_detach(void);
 
 /* Replaces the policy; until called: pinned, no proxy (the safe default).
  * SN_E_HTTP_PROXY for a proxy that is not http:// or too long. */

@@ -84,6 +84,18 @@ struct script_ops {
 	 * vcreate made): run DHCP on it and fill its settings (<if>/ip...). */
 	int (*dhcp)(void *arg, const char *ifname, struct script_settings *s,
 		    struct sn_err *e);
+	/* Parallel downloads (all three or none): while a kernel/initrd line
+	 * downloads, the next image lines' files may be fetched ahead
+	 * (script_prefetch.c says which). prefetch_start begins, in the
+	 * background, exactly what fetch(urls, n_urls, sha256_hex) would do
+	 * (beside_url: the line being run, for the log); NULL when it starts
+	 * nothing (no spare CPU). prefetch_take waits for it and gives what
+	 * fetch would have given; prefetch_drop cancels it and frees all it
+	 * holds. Every handle is taken or dropped once, on this thread. */
+	void *(*prefetch_start)(void *arg, const char *const *urls, size_t n_urls,
+				const char *sha256_hex, const char *beside_url);
+	int (*prefetch_take)(void *arg, void *handle, int *fd_out, struct sn_err *e);
+	void (*prefetch_drop)(void *arg, void *handle);
 };
 
 enum script_outcome {

@@ -15,6 +15,7 @@
 #include "core/fdio.h"
 #include "http/redact.h"
 #include "http/urlutil.h"
+#include "script/script_prefetch.h"
 
 /* ---- settings */
 
@@ -286,7 +287,9 @@ static int fetch_fd(struct script_ctx *c, const char *const *urls, size_t n_urls
 		return sn_fail(e, SN_E_SCRIPT_NO_OP, "no fetch hook for %s",
 			       script_url_log(url, u));
 	sn_clear(e);
-	rc = c->ops->fetch(c->arg, urls, n_urls, sha256, fd, e);
+	/* a download started ahead for this line gives the line's result */
+	if ((rc = script_prefetch_take(c, urls, n_urls, sha256, fd, e)) < 0)
+		rc = c->ops->fetch(c->arg, urls, n_urls, sha256, fd, e);
 	if (rc == SN_OK && *fd < 0)
 		rc = sn_fail(e, SN_E_SCRIPT_FETCH, "the fetch hook gave no file");
 	if (rc != SN_OK) {
@@ -332,6 +335,10 @@ int script_image_fetch(struct script_ctx *c, const char *ref, const char *name,
 	}
 	if ((rc = image_name(url, name, iname, e)) != SN_OK)
 		return rc;
+	if (c->pf_dry)   /* a later line, run to start its download early */
+		return script_prefetch_begin(c, list, 1 + n_mirrors, sha256);
+	if (script_prefetch_starts(c->cmd))
+		script_prefetch_ahead(c, url);
 	if ((rc = fetch_fd(c, list, 1 + n_mirrors, sha256, &fd, e)) != SN_OK)
 		return rc;
 	/* iPXE replaces an image of the same name; a new kernel also drops
@@ -473,6 +480,7 @@ int script_boot(struct script_ctx *c, struct script_image *kernel, struct sn_err
 	script_log(c, "booting %s (%d initrd%s): %s", bi->label, bi->n_initrds,
 		   bi->n_initrds == 1 ? "" : "s", shown);
 	c->res->boot_attempts++;
+	script_prefetch_drop_all(c);   /* the image set is decided */
 	sn_clear(e);
 	rc = c->ops->boot(c->arg, bi, e);
 	if (rc == SN_OK) {
@@ -522,6 +530,7 @@ static int run_text(struct script_ctx *c, const char *text, size_t len,
 	}
 	c->frame = f;
 	rc = run_frame(c, f, e);
+	script_prefetch_drop_all(c);   /* its lines are left */
 	c->frame = parent ? parent : f;   /* the first frame stays for messages */
 	if (c->frame == f)
 		return rc;   /* freed by script_run */
@@ -702,6 +711,7 @@ static int run_frame(struct script_ctx *c, struct script_frame *f, struct sn_err
 			return sn_fail(e, SN_E_SCRIPT_STEP_LIMIT, "%s: more than %u lines run",
 				       at, SCRIPT_STEPS_MAX);
 		}
+		script_prefetch_at_line(c, f, f->pc - 1);
 		rc = run_line(c, f, l, e);
 		if (c->stop == SCRIPT_STOP_FRAME) {
 			c->stop = SCRIPT_STOP_NONE;
@@ -759,6 +769,7 @@ int script_run(const char *text, size_t len, const char *base_url,
 		sn_clear(&err);
 	if (e)
 		*e = err;
+	script_prefetch_drop_all(c);
 	script_images_free_all(c);
 	if (c->frame) {
 		script_program_free(&c->frame->prog);

@@ -120,6 +120,14 @@ struct script_frame {
 	char arena[SCRIPT_EXPAND_MAX];       /* expanded words of one command */
 };
 
+/* A download started ahead of its line (script_prefetch.h). */
+#define SCRIPT_PREFETCH_MAX SCRIPT_IMAGES_MAX
+struct script_prefetch {
+	size_t line;             /* its line: index in pf_frame's program */
+	void *handle;            /* ops->prefetch_start's */
+	char *key;               /* script_prefetch_key */
+};
+
 enum script_stop {
 	SCRIPT_STOP_NONE = 0,
 	SCRIPT_STOP_LINE,        /* goto: skip the rest of this line */
@@ -143,6 +151,13 @@ struct script_ctx {
 	int boot_failed;                     /* the latest failure was a boot */
 	int exited;                          /* exit ran in a chained script */
 	int exit_status;                     /* ...with this status */
+	struct script_prefetch pf[SCRIPT_PREFETCH_MAX];  /* lines ahead, in order */
+	size_t n_pf;
+	const struct script_frame *pf_frame; /* the frame of the line running */
+	size_t pf_next;                      /* the index of the line after it */
+	int pf_dry;                          /* a later line runs only to start its download */
+	size_t pf_dry_line;                  /* ...that line */
+	const char *pf_beside;               /* URL of the line running, for the log */
 };
 
 void script_log(struct script_ctx *c, const char *fmt, ...)
