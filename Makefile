@@ -23,7 +23,7 @@ AGENT_CFLAGS := $(WARN) -Os -ffunction-sections -fdata-sections \
             -isystem $(KHDR)/include -I$(SYSROOT)/include -Iagent \
             -DSNBOOT_VERSION='"$(AGENT_VERSION)"' -DSNBOOT_BUILD_EPOCH=$(BUILD_EPOCH)LL
 AGENT_LDFLAGS := -static -s -Wl,--gc-sections -L$(SYSROOT)/lib
-AGENT_LIBS := -lcurl -lmbedtls -lmbedx509 -lmbedcrypto -lcjson -lnettle
+AGENT_LIBS := -lcurl -lmbedtls -lmbedx509 -lmbedcrypto -lcjson -lnettle -lz
 
 # Every agent source but main.c builds for the host too (unit tests).
 # A folder per stage (core, net, http, script, boot); agent/test holds tests.

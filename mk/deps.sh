@@ -20,6 +20,10 @@ libcurl4-gnutls-dev chromium libpq-dev postgresql nginx ipxe-qemu"
 # Debian's, built fat like ours)
 PKGS="$PKGS nettle-dev m4"
 
+# zlib: imgextract (the agent's from source, mk/libs.sh; the host tests
+# link Debian's)
+PKGS="$PKGS zlib1g-dev"
+
 # systemd-boot: the disk's own EFI loader in the BootNext scenario
 # (tests/test_image.py)
 PKGS="$PKGS systemd-boot-efi"

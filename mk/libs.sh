@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds the agent's libraries static with musl from Debian source packages:
-# mbedtls, curl (HTTP and HTTPS only), cJSON, Nettle (SHA-256). Usage: libs.sh BUILD KHEADERS
+# mbedtls, curl (HTTP and HTTPS only), cJSON, Nettle (SHA-256), zlib
+# (imgextract). Usage: libs.sh BUILD KHEADERS
 set -eu
 B=$1
 KHDR=$2
@@ -90,6 +91,25 @@ if ! built nettle libnettle.a ||
 	cp "$d/libnettle.a" "$SYSROOT/lib/"
 	mark_built nettle
 	echo "$NETTLE_OPTS_ID" > "$SYSROOT/lib/.nettle-opts"
+fi
+
+# zlib for imgextract (gzip and zlib images, as iPXE takes): the inflate
+# side is all the agent links. DYNAMIC_CRC_TABLE: the CRC-32 tables (~20 KB
+# of rodata) are computed on first use instead of stored in the image.
+# Bumped when these options change.
+ZLIB_OPTS_ID=dyncrc-1
+if ! built zlib libz.a ||
+   [ "$(cat "$SYSROOT/lib/.zlib-opts" 2>/dev/null)" != "$ZLIB_OPTS_ID" ]; then
+	d=$(fetch zlib)
+	echo "libs: zlib from $d"
+	(cd "$d" &&
+	 CFLAGS="$OPT -DDYNAMIC_CRC_TABLE" ./configure --static --prefix="$SYSROOT" >/dev/null &&
+	 make -s clean >/dev/null &&
+	 make -s -j"$(nproc)" libz.a >/dev/null 2>&1)
+	cp "$d/libz.a" "$SYSROOT/lib/"
+	cp "$d/zlib.h" "$d/zconf.h" "$SYSROOT/include/"
+	mark_built zlib
+	echo "$ZLIB_OPTS_ID" > "$SYSROOT/lib/.zlib-opts"
 fi
 
 if ! built cjson libcjson.a; then

@@ -31,7 +31,7 @@ $(BUILD)/host/libagent.a: $(HOST_OBJS)
 
 $(BUILD)/host/test_%: agent/test/test_%.c agent/test/fixtures.h $(BUILD)/host/libagent.a
 	gcc $(HOST_CFLAGS) -Iagent/test -o $@ $< $(BUILD)/host/libagent.a -lcmocka -lcjson \
-	    -lnettle $(TEST_LIBS_$*)
+	    -lnettle -lz $(TEST_LIBS_$*)
 
 # Extra libraries a test needs (test_sha256: OpenSSL's SHA-256, the reference)
 TEST_LIBS_sha256 := -lcrypto
@@ -44,7 +44,7 @@ $(BUILD)/fuzz/libagent.a: $(FUZZ_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/fuzz/fuzz_%: agent/test/fuzz_%.c $(BUILD)/fuzz/libagent.a
-	clang $(FUZZ_CFLAGS) -Iagent/test -o $@ $< $(BUILD)/fuzz/libagent.a -lnettle
+	clang $(FUZZ_CFLAGS) -Iagent/test -o $@ $< $(BUILD)/fuzz/libagent.a -lnettle -lz
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
