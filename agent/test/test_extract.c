@@ -4,12 +4,14 @@
 #include "fixtures.h"
 
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "core/fdio.h"
+#include "script/script.h"
 #include "script/script_extract.h"
 
 #define DIR "agent/test/data/extract/"
@@ -259,6 +261,127 @@ static void test_hook(void **state)
 	free(cpio);
 }
 
+/* ---- imgextract through the interpreter, with the agent's hook: the
+ * Warewulf pattern (imgextract --name ... || goto fallback) */
+
+struct machine {
+	char echoed[256];
+	int booted;
+	size_t initrd_len;
+	int initrd_same;       /* the booted initrd is initrd.cpio */
+};
+
+/* http://files/<name> is agent/test/data/extract/<name> */
+static int m_fetch(void *arg, const char *const *urls, size_t n_urls, const char *sha256_hex,
+		   int *fd_out, struct sn_err *e)
+{
+	char path[256];
+
+	if (strncmp(urls[0], "http://files/", 13) != 0)
+		return sn_fail(e, SN_E_SCRIPT_FETCH, "%s: not a test file", urls[0]);
+	snprintf(path, sizeof(path), DIR "%s", urls[0] + 13);
+	*fd_out = memfd_of(path);
+	return SN_OK;
+}
+
+static int m_fetch_script(void *arg, const char *url, const char *sha256_hex, char **buf,
+			  size_t *len, struct sn_err *e)
+{
+	return sn_fail(e, SN_E_SCRIPT_FETCH_SCRIPT, "no scripts here");
+}
+
+static int m_boot(void *arg, const struct boot_image *img, struct sn_err *e)
+{
+	struct machine *m = arg;
+	size_t clen;
+	char *cpio = load(DIR "initrd.cpio", &clen);
+	char *got = malloc(clen + 1);
+	off_t end;
+
+	assert_int_equal(img->n_initrds, 1);
+	end = lseek(img->initrd_fds[0], 0, SEEK_END);
+	m->initrd_len = end < 0 ? 0 : (size_t)end;
+	m->initrd_same = m->initrd_len == clen &&
+			 pread(img->initrd_fds[0], got, clen, 0) == (ssize_t)clen &&
+			 memcmp(got, cpio, clen) == 0;
+	m->booted = 1;
+	free(got);
+	free(cpio);
+	return SN_OK;
+}
+
+static void m_echo(void *arg, const char *text)
+{
+	struct machine *m = arg;
+	size_t l = strlen(m->echoed);
+
+	snprintf(m->echoed + l, sizeof(m->echoed) - l, "%s", text);
+}
+
+static void m_log(void *arg, const char *msg)
+{
+}
+
+static const struct script_ops machine_ops = {
+	.fetch = m_fetch, .fetch_script = m_fetch_script, .boot = m_boot,
+	.echo = m_echo, .log = m_log, .extract = script_extract_fd,
+};
+
+static int run_script(const char *text, struct machine *m, struct script_result *res,
+		      struct sn_err *e)
+{
+	struct script_settings *s = script_settings_new();
+	int rc;
+
+	assert_non_null(s);
+	memset(m, 0, sizeof(*m));
+	sn_clear(e);
+	rc = script_run(text, strlen(text), "http://files/", s, &machine_ops, m, res, e);
+	script_settings_free(s);
+	return rc;
+}
+
+static void test_script_imgextract(void **state)
+{
+	struct script_result res;
+	struct machine m;
+	struct sn_err e;
+
+	assert_int_equal(run_script("#!ipxe\n"
+				    "kernel http://files/initrd.cpio\n"
+				    "imgextract --name initrd initrd.cpio.gz || goto plain\n"
+				    "boot\n"
+				    ":plain\n"
+				    "echo fallback\n", &m, &res, &e), SN_OK);
+	assert_int_equal(res.outcome, SCRIPT_BOOTED);
+	assert_true(m.booted);
+	assert_true(m.initrd_same);
+	assert_string_equal(m.echoed, "");
+
+	/* xz: the line fails, || takes the fallback */
+	assert_int_equal(run_script("#!ipxe\n"
+				    "imgextract --name initrd initrd.cpio.xz || goto plain\n"
+				    "boot\n"
+				    ":plain\n"
+				    "echo fallback\n", &m, &res, &e), SN_OK);
+	assert_int_equal(res.outcome, SCRIPT_ENDED);
+	assert_false(m.booted);
+	assert_string_equal(m.echoed, "fallback\n");
+
+	/* uncaught: the script fails with the code and the image's name */
+	assert_int_equal(run_script("#!ipxe\n"
+				    "kernel http://files/initrd.cpio\n"
+				    "imgextract two-members.gz\n"
+				    "imgextract zeros-16m.gz\n"
+				    "imgextract initrd.cpio\n"
+				    "boot\n", &m, &res, &e), SN_E_SCRIPT_EXTRACT_FORMAT);
+	assert_int_equal(res.outcome, SCRIPT_FAILED);
+	assert_int_equal(res.line, 5);
+	assert_non_null(strstr(e.ctx, "initrd.cpio"));
+	assert_non_null(strstr(e.ctx, "not gzip or zlib data"));
+	assert_false(m.booted);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +392,7 @@ int main(void)
 		cmocka_unit_test(test_corrupt),
 		cmocka_unit_test(test_limit),
 		cmocka_unit_test(test_hook),
+		cmocka_unit_test(test_script_imgextract),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
