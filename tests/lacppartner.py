@@ -1,7 +1,7 @@
 """A minimal IEEE 802.1AX (LACP) partner in user space, for hosts whose
 kernel has no bonding: the switch side of a two-port link aggregation.
 
-    python3 lacppartner.py ACCESS PORT [PORT...]
+    python3 lacppartner.py [--lldp ID] [--suspend-individual] ACCESS PORT [PORT...]
 
 Each PORT is one of the VM's taps. LACPDUs from the VM (slow protocols,
 ethertype 0x8809 subtype 1) are answered on the same port, once a second
@@ -13,6 +13,16 @@ namespace gives it the provisioning address and dnsmasq); frames from
 ACCESS go out on the first port that has sent us an LACPDU, or the first
 port. Prints "ready", then "lacpdu from PORT" / "lacpdu to PORT" the first
 few times.
+
+--lldp ID: every second, an LLDP frame (IEEE 802.1AB) on each port, as a
+switch whose ports are members of one port-channel sends: the same Chassis
+ID on every port, Port ID "Ethernet1/<n>", and the IEEE 802.1 link
+aggregation TLV (802.1Q Annex D.2.7: subtype 7, capable and enabled,
+aggregated port ID ID).
+
+--suspend-individual: as a switch port in a port-channel with LACP
+"suspend-individual" (the NX-OS and EOS default): a port forwards nothing
+until its partner has sent an LACPDU, so only a bond gets through.
 """
 import fcntl
 import os
@@ -54,9 +64,30 @@ def lacpdu(port_no, partner):
     return DST + SYSTEM + struct.pack("!H", SLOW) + body
 
 
+def tlv(kind, value):
+    return struct.pack("!H", kind << 9 | len(value)) + value
+
+
+def lldp_frame(port_no, agg_id):
+    pdu = (tlv(1, b"\x04" + SYSTEM) + tlv(2, b"\x05Ethernet1/%d" % port_no) +
+           tlv(3, struct.pack("!H", 120)) + tlv(5, b"snboot-test-switch") +
+           tlv(127, b"\x00\x80\xc2\x07\x03" + struct.pack("!I", agg_id)) + tlv(0, b""))
+    return bytes.fromhex("0180c200000e") + SYSTEM + struct.pack("!H", 0x88cc) + pdu
+
+
 def main():
-    access = open_tap(sys.argv[1])
-    names = sys.argv[2:]
+    args = sys.argv[1:]
+    lldp_id, suspend = None, False
+    while args and args[0].startswith("--"):
+        opt = args.pop(0)
+        if opt == "--lldp":
+            lldp_id = int(args.pop(0))
+        elif opt == "--suspend-individual":
+            suspend = True
+        else:
+            sys.exit("unknown option " + opt)
+    access = open_tap(args[0])
+    names = args[1:]
     ports = [open_port(n) for n in names]
     partner = [bytes(15) for _ in ports]
     seen = [False for _ in ports]
@@ -68,7 +99,7 @@ def main():
         if counts[what] <= 3 or counts[what] % 50 == 0:
             print("%s (%d)" % (what, counts[what]), flush=True)
 
-    print("ready %s <-> %s" % (sys.argv[1], " ".join(names)), flush=True)
+    print("ready %s <-> %s" % (args[0], " ".join(names)), flush=True)
     while True:
         now = time.monotonic()
         if now >= next_tx:
@@ -76,12 +107,18 @@ def main():
                 if seen[k]:
                     s.send(lacpdu(k + 1, partner[k]))
                     event("lacpdu to %s" % names[k])
+                if lldp_id is not None:
+                    s.send(lldp_frame(k + 1, lldp_id))
+                    event("lldp aggregate %d to %s" % (lldp_id, names[k]))
             next_tx = now + 1.0
         ready, _, _ = select.select(ports + [access], [], [], 0.5)
         for r in ready:
             if r == access:
                 frame = os.read(access, 65535)
-                out = next((k for k in range(len(ports)) if seen[k]), 0)
+                out = next((k for k in range(len(ports)) if seen[k]), None if suspend else 0)
+                if out is None:
+                    event("suspended: frame to the ports dropped (no LACPDU yet)")
+                    continue
                 ports[out].send(frame)
                 continue
             k = ports.index(r)
@@ -96,6 +133,9 @@ def main():
                 event("lacpdu from %s" % names[k])
                 if first:
                     r.send(lacpdu(k + 1, partner[k]))
+                continue
+            if suspend and not seen[k]:
+                event("suspended: frame from %s dropped (no LACPDU yet)" % names[k])
                 continue
             os.write(access, data)
 

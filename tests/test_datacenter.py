@@ -16,7 +16,10 @@ network namespace, the VM's NIC k on tap k (tests/harness.py NicLab):
 - two NICs in an 802.3ad bond (snboot.bond) against an LACP partner in
   user space (tests/lacppartner.py): the bond wins and is taken down
   before kexec; and against a host
-  that does not speak LACP: the agent falls back to the ports and boots.
+  that does not speak LACP: the agent falls back to the ports and boots;
+- the bond named by the switch instead: LLDP frames on both ports give one
+  chassis and one aggregated port ID, the agent bonds the ports (and not
+  with snboot.lldp=0).
 """
 import os
 import subprocess
@@ -364,10 +367,10 @@ class LacpPartner(VlanSwitch):
     """tests/lacppartner.py in the namespace: the VM's taps as one LACP
     aggregation, the tap `access` it creates as the untagged network."""
 
-    def __init__(self, ns, access, ports, name):
+    def __init__(self, ns, access, ports, name, options=()):
         self.ns = ns
-        cmd = h.netns_prefix(ns) + [sys.executable, "-u", os.path.join(h.ROOT, "tests", "lacppartner.py"),
-                                    access] + list(ports)
+        cmd = h.netns_prefix(ns) + [sys.executable, "-u", os.path.join(h.ROOT, "tests", "lacppartner.py")] + \
+            list(options) + [access] + list(ports)
         self.proc = h.popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
         self.log = h.LineStream(self.proc.stdout, h.log_path(name + ".lacp.log"))
@@ -376,14 +379,15 @@ class LacpPartner(VlanSwitch):
             raise h.HarnessError("lacppartner did not start: " + self.log.tail(10))
 
 
-def test_bond_with_lacp_partner(stack, netns_ok):
-    """Both NICs in snboot.bond against a partner that speaks LACP (user
-    space, the host kernel has no bonding): the bond stays and wins."""
+def lacp_lab(stack, options=()):
+    """Taps 1 and 2 are the two member ports of one port-channel of
+    tests/lacppartner.py; its untagged side (tap vdh) is 10.77.1.1/24 with
+    dnsmasq. Returns lab, partner, dnsmasq and the VM's NIC arguments."""
     lab = h.NicLab(stack, 0, serials=[SERIAL], v6=False)
     for tap in ("tap1", "tap2"):
         lab.ns.ip("tuntap", "add", tap, "mode", "tap")
         lab.ns.ip("link", "set", tap, "up")
-    sw = stack.add(LacpPartner(lab.ns, "vdh", ["tap1", "tap2"], stack.name))
+    sw = stack.add(LacpPartner(lab.ns, "vdh", ["tap1", "tap2"], stack.name, options))
     lab.ns.ip("addr", "add", "10.77.1.1/24", "dev", "vdh")
     lab.ns.ip("link", "set", "vdh", "up")
     dns = lab.stack.dnsmasq(lab.ns, "vdh", h.dnsmasq_v4_args(1, lab.url4(1)))
@@ -391,6 +395,13 @@ def test_bond_with_lacp_partner(stack, netns_ok):
     for k in (1, 2):
         nics += ["-netdev", "tap,id=n%d,ifname=tap%d,script=no,downscript=no,vnet_hdr=off" % (k, k),
                  "-device", "e1000,netdev=n%d,mac=%s" % (k, h.nic_mac(k))]
+    return lab, sw, dns, nics
+
+
+def test_bond_with_lacp_partner(stack, netns_ok):
+    """Both NICs in snboot.bond against a partner that speaks LACP (user
+    space, the host kernel has no bonding): the bond stays and wins."""
+    lab, sw, dns, nics = lacp_lab(stack)
     vm = stack.qemu(name=stack.name, serial=SERIAL, netns=lab.ns, nic_args=nics,
                     append="snboot.ipv6=0 snboot.lldp=0 snboot.bond=driver:e1000")
     vm.start()
@@ -405,3 +416,44 @@ def test_bond_with_lacp_partner(stack, netns_ok):
     assert sw.log.search(r"^lacpdu from tap1")[1] and sw.log.search(r"^lacpdu from tap2")[1], \
         sw.log.tail(10)
     assert dns.log.search(r"DHCPACK\(vdh\)")[1]
+
+
+def test_bond_named_by_lldp(stack, netns_ok):
+    """No snboot.bond: the switch's LLDP frames on both ports name one
+    chassis and one aggregated port ID (port-channel 1000100), capable and
+    enabled; the switch forwards nothing on a port until LACP runs on it
+    (suspend-individual), so the ports alone get no lease. The agent takes
+    them out of the race, bonds them, the partner answers LACP and the
+    bond's lease boots."""
+    lab, sw, dns, nics = lacp_lab(stack, ["--lldp", "1000100", "--suspend-individual"])
+    vm = stack.qemu(name=stack.name, serial=SERIAL, netns=lab.ns, nic_args=nics,
+                    append="snboot.ipv6=0")
+    vm.start()
+    booted(vm)
+    vm.wait_for(r"snboot lldp: eth[01]: the switch aggregates this port: aggregated port ID "
+                r"1000100", timeout=1)
+    vm.wait_for(r"snboot net: LLDP: eth0 eth1 are one aggregate \(chassis mac "
+                r"02:00:5e:00:01:99, port-channel 1000100\): bonding", timeout=1)
+    vm.wait_for(r"snboot net: snbond0: 802\.3ad bond of eth0, eth1 \(LLDP\)", timeout=1)
+    vm.wait_for(r"snboot net: snbond0: won: dhcp4 10\.77\.1\.1\d\d", timeout=1)
+    assert not vm.console.search(r"no LACP partner")[1]
+    assert sw.log.search(r"^lldp aggregate 1000100 to tap1")[1], sw.log.tail(10)
+    assert sw.log.search(r"^suspended: frame from tap\d dropped")[1], \
+        "the ports never tried alone: " + sw.log.tail(10)
+    assert sw.log.search(r"^lacpdu from tap1")[1] and sw.log.search(r"^lacpdu from tap2")[1], \
+        sw.log.tail(10)
+    assert dns.log.search(r"DHCPACK\(vdh\)")[1]
+
+
+def test_lldp_aggregate_ignored_with_lldp_0(stack, netns_ok):
+    """The same switch with snboot.lldp=0: nothing listens to LLDP, so no
+    bond is made, and the suspended ports alone get no lease."""
+    lab, sw, dns, nics = lacp_lab(stack, ["--lldp", "1000100", "--suspend-individual"])
+    vm = stack.qemu(name=stack.name, serial=SERIAL, netns=lab.ns, nic_args=nics,
+                    append="snboot.ipv6=0 snboot.lldp=0 snboot.net_timeout=12")
+    vm.start()
+    vm.wait_for(r"snboot net: .*no lease with a boot URL in 12 s", timeout=h.BOOT_TIMEOUT)
+    assert not vm.console.search(r"snbond0|one aggregate|snboot lldp:")[1]
+    assert sw.log.search(r"^suspended: frame from tap\d dropped")[1], sw.log.tail(10)
+    assert not sw.log.search(r"^lacpdu from")[1]
+    assert not dns.log.search(r"DHCPACK")[1]

@@ -150,3 +150,41 @@ int lldp_parse(const uint8_t *buf, size_t len, struct lldp_info *out,
 			       (int)len);
 	return 0;
 }
+
+static int lag_usable(const struct lldp_lag *r)
+{
+	return r->capable && r->enabled && r->agg_id;
+}
+
+static int lag_same(const struct lldp_lag *a, const struct lldp_lag *b)
+{
+	return a->agg_id == b->agg_id && strcmp(a->chassis, b->chassis) == 0;
+}
+
+int lldp_lag_group(const struct lldp_lag *recs, int n, int *members, int max)
+{
+	int best = -1, best_n = 0, k = 0;
+
+	for (int i = 0; i < n; i++) {
+		int c = 0, first = 1;
+
+		if (!lag_usable(&recs[i]))
+			continue;
+		for (int j = 0; j < n; j++) {
+			if (!lag_usable(&recs[j]) || !lag_same(&recs[i], &recs[j]))
+				continue;
+			first &= j >= i;  /* count each set once, from its first record */
+			c++;
+		}
+		if (first && c > best_n) {
+			best = i;
+			best_n = c;
+		}
+	}
+	if (best_n < 2)
+		return 0;
+	for (int j = best; j < n && k < max; j++)
+		if (lag_usable(&recs[j]) && lag_same(&recs[best], &recs[j]))
+			members[k++] = recs[j].port;
+	return k;
+}

@@ -34,6 +34,21 @@ struct lldp_info {
 	uint32_t lag_port;      /* aggregated port ID, 0 if none */
 };
 
+/* What one port heard about link aggregation (802.1AB Annex E.8 / 802.1Q
+ * Annex D.2.7), for grouping ports into a bond. */
+struct lldp_lag {
+	int port;               /* the caller's index for the port */
+	char chassis[80];       /* as lldp_info.chassis */
+	int capable, enabled;
+	uint32_t agg_id;        /* the switch's aggregated port ID */
+};
+
+/* The ports a switch aggregates: the largest set of two or more records
+ * with the same chassis ID and aggregated port ID (not 0), each capable
+ * and enabled; the first such set on a tie. Their .port values go to
+ * members (up to max) in record order; returns how many, 0 for none. */
+int lldp_lag_group(const struct lldp_lag *recs, int n, int *members, int max);
+
 /* Parses the LLDPDU at buf. Errors name the TLV (type, offset) and the
  * rule it breaks. Unknown TLVs and other organizations' are skipped. */
 int lldp_parse(const uint8_t *buf, size_t len, struct lldp_info *out,

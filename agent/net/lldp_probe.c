@@ -94,11 +94,21 @@ static void on_frame(struct probe *p, const uint8_t *buf, size_t len)
 	add_vlan(p, li.pvid);
 	for (int i = 0; i < li.n_vlans; i++)
 		add_vlan(p, li.vlans[i].vid);
+	if (li.lag_seen) {  /* the race groups ports by it (lldp_lag_group) */
+		p->has_lag = 1;
+		snprintf(p->lag.chassis, sizeof(p->lag.chassis), "%s", li.chassis);
+		p->lag.capable = li.lag_capable;
+		p->lag.enabled = li.lag_enabled;
+		p->lag.agg_id = li.lag_port;
+	}
 	if (lp->frames == 1 || p->n_vlans != before)
 		logmsg(STAGE, "%s: LLDP from %s: PVID %u, %d VLAN names%s%s", p->nic->name,
 		       lp->from, li.pvid, li.n_vlans,
 		       li.lag_seen ? ", link aggregation " : "",
 		       li.lag_seen ? (li.lag_enabled ? "on" : li.lag_capable ? "capable" : "off") : "");
+	if (li.lag_seen && li.lag_enabled && lp->frames == 1)
+		logmsg(STAGE, "%s: the switch aggregates this port: aggregated port ID %u",
+		       p->nic->name, (unsigned)li.lag_port);
 }
 
 static void probe_input(struct probe *p, uint64_t now)

@@ -15,6 +15,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "net/lease.h"
+#include "net/lldp.h"
 #include "net/nic.h"
 #include "core/smbios.h"
 
@@ -56,6 +57,9 @@ struct probe {
 	 * (LLDP Port VLAN ID, VLAN Name); the race adds the new ones. */
 	unsigned vlans[8];
 	int n_vlans;
+	/* and what it says about link aggregation (has_lag: a TLV seen) */
+	struct lldp_lag lag;
+	int has_lag;
 	void *priv;          /* the client's state */
 };
 

@@ -116,12 +116,93 @@ static void malformed(void **state)
 	expect(pdu, frame_len - ETH_HDR, "ID length outside 2..256");
 }
 
+static struct lldp_lag lag(int port, const char *chassis, int capable,
+			  int enabled, uint32_t id)
+{
+	struct lldp_lag r = { .port = port, .capable = capable, .enabled = enabled,
+			      .agg_id = id };
+	snprintf(r.chassis, sizeof(r.chassis), "%s", chassis);
+	return r;
+}
+
+/* Which ports are one aggregate: same switch, same aggregated port ID,
+ * capable and enabled on every one; the largest such set. */
+static void lag_grouping(void **state)
+{
+	const char *sw1 = "mac 02:00:5e:00:01:99", *sw2 = "mac 02:00:5e:00:01:aa";
+	struct lldp_lag r[6];
+	int m[8];
+
+	/* Two ports, one aggregate. */
+	r[0] = lag(0, sw1, 1, 1, 100);
+	r[1] = lag(3, sw1, 1, 1, 100);
+	assert_int_equal(lldp_lag_group(r, 2, m, 8), 2);
+	assert_int_equal(m[0], 0);
+	assert_int_equal(m[1], 3);
+	/* One port alone is no aggregate. */
+	assert_int_equal(lldp_lag_group(r, 1, m, 8), 0);
+	/* Same aggregated port ID on two switches (two MLAG peers that do
+	 * not say one chassis): no bond. */
+	r[1] = lag(3, sw2, 1, 1, 100);
+	assert_int_equal(lldp_lag_group(r, 2, m, 8), 0);
+	/* Capable but not enabled (the switch has not put it in a
+	 * port-channel), or no aggregated port ID: no bond. */
+	r[1] = lag(3, sw1, 1, 0, 100);
+	assert_int_equal(lldp_lag_group(r, 2, m, 8), 0);
+	r[1] = lag(3, sw1, 1, 1, 0);
+	r[0] = lag(0, sw1, 1, 1, 0);
+	assert_int_equal(lldp_lag_group(r, 2, m, 8), 0);
+	r[0] = lag(0, sw1, 0, 1, 100);
+	r[1] = lag(3, sw1, 0, 1, 100);
+	assert_int_equal(lldp_lag_group(r, 2, m, 8), 0);
+	/* Two aggregates: the larger wins; on a tie, the first. */
+	r[0] = lag(0, sw1, 1, 1, 7);
+	r[1] = lag(1, sw1, 1, 1, 8);
+	r[2] = lag(2, sw1, 1, 1, 8);
+	r[3] = lag(3, sw1, 1, 1, 7);
+	r[4] = lag(4, sw1, 1, 1, 8);
+	r[5] = lag(5, sw2, 1, 1, 7);
+	assert_int_equal(lldp_lag_group(r, 6, m, 8), 3);
+	assert_int_equal(m[0], 1);
+	assert_int_equal(m[1], 2);
+	assert_int_equal(m[2], 4);
+	assert_int_equal(lldp_lag_group(r, 4, m, 8), 2);
+	assert_int_equal(m[0], 0);
+	assert_int_equal(m[1], 3);
+	/* members is bounded by max. */
+	assert_int_equal(lldp_lag_group(r, 6, m, 2), 2);
+	assert_int_equal(m[1], 2);
+}
+
+/* The 802.3 form of the TLV (subtype 3) as lldpd sends it, enabled. */
+static void lag_tlv_8023(void **state)
+{
+	static const uint8_t lag3[] = { 0xfe, 0x09, 0x00, 0x12, 0x0f, 0x03, 0x03, 0, 0x0f, 0x42, 0x64 };
+	static const uint8_t short_lag[] = { 0xfe, 0x08, 0x00, 0x12, 0x0f, 0x03, 0x03, 0, 0x0f, 0x42 };
+	uint8_t pdu[1700];
+	struct lldp_info li;
+	struct sn_err e;
+	size_t n;
+
+	load();
+	n = with_tlv(pdu, lag3, sizeof(lag3));
+	assert_int_equal(lldp_parse(pdu, n, &li, &e), 0);
+	assert_int_equal(li.lag_seen, 1);
+	assert_int_equal(li.lag_capable, 1);
+	assert_int_equal(li.lag_enabled, 1);
+	assert_int_equal(li.lag_port, 1000036);
+	n = with_tlv(pdu, short_lag, sizeof(short_lag));
+	expect(pdu, n, "link aggregation wants length 9");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(lldpd_frame),
 		cmocka_unit_test(vlan_tlvs),
 		cmocka_unit_test(malformed),
+		cmocka_unit_test(lag_grouping),
+		cmocka_unit_test(lag_tlv_8023),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
