@@ -1,6 +1,8 @@
 /* libFuzzer: dhcp6_parse over arbitrary bytes, then the same bytes as a
  * server message to the client state machine (xid patched so it gets past
- * the first check), in Solicit and in Request state. */
+ * the first check), in Solicit and in Request state, with and without a
+ * boot URL required (the input's length decides), and bound without a
+ * URL (bound-no-url), where the bytes may complete the lease. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +27,8 @@ static void drive(const uint8_t *data, size_t size)
 	static const uint8_t uuid[16] = { 0x78, 0x56, 0x34, 0x12, 0xbc, 0x9a, 0xf0, 0xde,
 					  0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef };
 	struct dhcp6_params par = { .ifname = "fuzz0", .ifindex = 2, .arch = 0x10,
-				    .rapid_commit = 1, .has_uuid = 1 };
+				    .rapid_commit = 1, .has_uuid = 1,
+				    .need_url = (int)(size & 1) };
 	static struct dhcp6_client c;
 	struct in6_addr from = IN6ADDR_LOOPBACK_INIT;
 	uint8_t *copy = malloc(size);
@@ -47,6 +50,23 @@ static void drive(const uint8_t *data, size_t size)
 		}
 		dhcp6_client_input(&c, copy, size, &from, now + 1);
 	}
+
+	/* Bound without a URL: a Solicit goes out, the bytes answer it. */
+	par.need_url = 1;
+	dhcp6_client_init(&c, &par, discard, NULL, 2, now);
+	c.state = DHCP6_NOURL;
+	c.lease.family = AF_INET6;
+	c.lease.addr6.s6_addr[15] = 1;
+	c.timer_ms = now;
+	dhcp6_client_timeout(&c, now);
+	if (size >= 4) {
+		copy[1] = (uint8_t)(c.xid >> 16);
+		copy[2] = (uint8_t)(c.xid >> 8);
+		copy[3] = (uint8_t)c.xid;
+	}
+	dhcp6_client_input(&c, copy, size, &from, now + 1);
+	if (c.state == DHCP6_BOUND && !c.lease.boot_url[0])
+		abort();  /* bound-no-url ends only with a URL */
 	free(copy);
 }
 
