@@ -1,7 +1,7 @@
 """A minimal IEEE 802.1AX (LACP) partner in user space, for hosts whose
 kernel has no bonding: the switch side of a two-port link aggregation.
 
-    python3 lacppartner.py [--lldp ID] [--suspend-individual] ACCESS PORT [PORT...]
+    python3 lacppartner.py [--lldp ID] [--suspend-individual] [--no-lacp] ACCESS PORT [PORT...]
 
 Each PORT is one of the VM's taps. LACPDUs from the VM (slow protocols,
 ethertype 0x8809 subtype 1) are answered on the same port, once a second
@@ -23,6 +23,10 @@ aggregated port ID ID).
 --suspend-individual: as a switch port in a port-channel with LACP
 "suspend-individual" (the NX-OS and EOS default): a port forwards nothing
 until its partner has sent an LACPDU, so only a bond gets through.
+
+--no-lacp: LACPDUs are heard (and logged) but never answered, as on a
+switch whose port-channel has no LACP configured: an 802.3ad bond finds
+no partner.
 """
 import fcntl
 import os
@@ -77,13 +81,15 @@ def lldp_frame(port_no, agg_id):
 
 def main():
     args = sys.argv[1:]
-    lldp_id, suspend = None, False
+    lldp_id, suspend, answer = None, False, True
     while args and args[0].startswith("--"):
         opt = args.pop(0)
         if opt == "--lldp":
             lldp_id = int(args.pop(0))
         elif opt == "--suspend-individual":
             suspend = True
+        elif opt == "--no-lacp":
+            answer = False
         else:
             sys.exit("unknown option " + opt)
     access = open_tap(args[0])
@@ -104,7 +110,7 @@ def main():
         now = time.monotonic()
         if now >= next_tx:
             for k, s in enumerate(ports):
-                if seen[k]:
+                if seen[k] and answer:
                     s.send(lacpdu(k + 1, partner[k]))
                     event("lacpdu to %s" % names[k])
                 if lldp_id is not None:
@@ -131,7 +137,7 @@ def main():
                 first = not seen[k]
                 seen[k] = True
                 event("lacpdu from %s" % names[k])
-                if first:
+                if first and answer:
                     r.send(lacpdu(k + 1, partner[k]))
                 continue
             if suspend and not seen[k]:

@@ -19,7 +19,7 @@ network namespace, the VM's NIC k on tap k (tests/harness.py NicLab):
   that does not speak LACP: the agent falls back to the ports and boots;
 - the bond named by the switch instead: LLDP frames on both ports give one
   chassis and one aggregated port ID, the agent bonds the ports (and not
-  with snboot.lldp=0).
+  with snboot.lldp=0); without an LACP answer it falls back to the ports.
 """
 import os
 import subprocess
@@ -379,10 +379,11 @@ class LacpPartner(VlanSwitch):
             raise h.HarnessError("lacppartner did not start: " + self.log.tail(10))
 
 
-def lacp_lab(stack, options=()):
+def lacp_lab(stack, options=(), serve=True):
     """Taps 1 and 2 are the two member ports of one port-channel of
     tests/lacppartner.py; its untagged side (tap vdh) is 10.77.1.1/24 with
-    dnsmasq. Returns lab, partner, dnsmasq and the VM's NIC arguments."""
+    dnsmasq (unless serve is false: then the caller starts it with
+    serve_vdh). Returns lab, partner, dnsmasq and the VM's NIC arguments."""
     lab = h.NicLab(stack, 0, serials=[SERIAL], v6=False)
     for tap in ("tap1", "tap2"):
         lab.ns.ip("tuntap", "add", tap, "mode", "tap")
@@ -390,12 +391,16 @@ def lacp_lab(stack, options=()):
     sw = stack.add(LacpPartner(lab.ns, "vdh", ["tap1", "tap2"], stack.name, options))
     lab.ns.ip("addr", "add", "10.77.1.1/24", "dev", "vdh")
     lab.ns.ip("link", "set", "vdh", "up")
-    dns = lab.stack.dnsmasq(lab.ns, "vdh", h.dnsmasq_v4_args(1, lab.url4(1)))
+    dns = serve_vdh(lab) if serve else None
     nics = []
     for k in (1, 2):
         nics += ["-netdev", "tap,id=n%d,ifname=tap%d,script=no,downscript=no,vnet_hdr=off" % (k, k),
                  "-device", "e1000,netdev=n%d,mac=%s" % (k, h.nic_mac(k))]
     return lab, sw, dns, nics
+
+
+def serve_vdh(lab):
+    return lab.stack.dnsmasq(lab.ns, "vdh", h.dnsmasq_v4_args(1, lab.url4(1)))
 
 
 def test_bond_with_lacp_partner(stack, netns_ok):
@@ -442,6 +447,29 @@ def test_bond_named_by_lldp(stack, netns_ok):
         "the ports never tried alone: " + sw.log.tail(10)
     assert sw.log.search(r"^lacpdu from tap1")[1] and sw.log.search(r"^lacpdu from tap2")[1], \
         sw.log.tail(10)
+    assert dns.log.search(r"DHCPACK\(vdh\)")[1]
+
+
+def test_bond_named_by_lldp_without_partner_falls_back(stack, netns_ok):
+    """LLDP names the aggregate, but the switch answers no LACP: the bond
+    the agent made finds no partner in 8 s, is undone, and the ports race
+    on their own. DHCP is served only once the agent says it falls back (a
+    Linux 802.3ad bond without partner still passes frames on one port,
+    so a bond that got a lease meanwhile would rightly be kept)."""
+    lab, sw, _, nics = lacp_lab(stack, ["--lldp", "1000100", "--no-lacp"], serve=False)
+    vm = stack.qemu(name=stack.name, serial=SERIAL, netns=lab.ns, nic_args=nics,
+                    append="snboot.ipv6=0")
+    vm.start()
+    vm.wait_for(r"snboot net: LLDP: eth0 eth1 are one aggregate \(chassis mac "
+                r"02:00:5e:00:01:99, port-channel 1000100\): bonding")
+    bonded = vm.last_index
+    vm.wait_for(r"snboot net: snbond0: no LACP partner in 8 s \(none\): its ports race on "
+                r"their own", timeout=20, start=bonded)
+    dns = serve_vdh(lab)
+    booted(vm)
+    assert h.winner_nic(vm)[0] in ("eth0", "eth1"), h.winner_nic(vm)
+    assert sw.log.search(r"^lacpdu from tap1")[1], sw.log.tail(10)
+    assert not sw.log.search(r"^lacpdu to")[1]
     assert dns.log.search(r"DHCPACK\(vdh\)")[1]
 
 
