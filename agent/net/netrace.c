@@ -4,6 +4,7 @@
  * which a better-ranked NIC may still win; then the winner's lease is
  * applied and every other NIC goes down, so the next kernel starts clean. */
 #include "net/netrace.h"
+#include "net/netrace_int.h"
 #include "net/dhcp6.h"
 
 #include <arpa/inet.h>
@@ -22,35 +23,12 @@
 #include "http/urlutil.h"
 
 #define STAGE "net"
-#define PROBES_MAX (3 * NIC_MAX)  /* dhcp4, dhcp6, lldp */
 /* A switch port in STP listening + learning (2 x 15 s forward delay,
  * IEEE 802.1D) or waiting for LACP has link but forwards nothing. Every
  * this often the console says which ports are in that state, so a boot
  * that waits says why. */
 #define SILENT_REPORT_MS 10000
 
-struct race {
-	const struct net_env *env;
-	const struct config *cfg;
-	struct net_result *out;
-	int up[NIC_MAX];                 /* brought up by us */
-	struct sn_err nic_err[NIC_MAX];  /* why a NIC has no probe */
-	struct probe probes[PROBES_MAX];
-	int nic_of[PROBES_MAX];          /* index into out->nics */
-	int seen[PROBES_MAX];            /* bound lease looked at */
-	int failed_apply[PROBES_MAX];
-	struct sn_err probe_err[PROBES_MAX];
-	unsigned rx[PROBES_MAX];         /* times its socket had input */
-	int vlans_done[PROBES_MAX];      /* of p->vlans, how many handled */
-	struct probe_ctx ctx;
-	int n;
-	int leader;                      /* probe index, -1 = none yet */
-	uint64_t grace_end;
-	uint64_t t0, next_report;
-	int bond;                        /* index of our bond, -1 = none */
-	uint64_t bond_check;             /* when its LACP partner is checked, 0 = done */
-	int lag_done;                    /* LLDP's aggregate acted on (or refused) */
-};
 
 void net_env_default(struct net_env *env)
 {
@@ -136,7 +114,7 @@ int net_run(const struct config *cfg, const struct smbios_facts *id,
 	return net_run_env(&env, cfg, id, out, e);
 }
 
-static const struct nic *nic_of(const struct race *r, int i)
+const struct nic *race_nic_of(const struct race *r, int i)
 {
 	return &r->out->nics[r->nic_of[i]];
 }
@@ -224,90 +202,6 @@ static int make_vlan(struct race *r, int i, unsigned vid, const char *why)
 	return out->n_nics++;
 }
 
-/* The ports in match (down, no probes) joined as one 802.3ad bond,
- * appended to the list; the race runs on the bond, not on them. Its index,
- * or -1 (logged). why: "snboot.bond", "LLDP". */
-static int bond_ports(struct race *r, const int *match, int n, const char *why,
-		      uint64_t now)
-{
-	const struct net_env *env = r->env;
-	struct net_result *out = r->out;
-	struct sn_err err;
-	char text[320], names[128] = "";
-	int joined = 0, first = -1, rank = 0, b;
-	size_t at = 0;
-
-	sn_clear(&err);
-	if (env->bond_create(BOND_NAME, &err)) {
-		logmsg(STAGE, "%s", sn_format(&err, text, sizeof(text)));
-		return -1;
-	}
-	for (int k = 0; k < n; k++) {
-		struct nic *p = &out->nics[match[k]];
-		sn_clear(&err);
-		if (env->bond_enslave(BOND_NAME, p->name, &err)) {
-			logmsg(STAGE, "%s", sn_format(&err, text, sizeof(text)));
-			continue;
-		}
-		p->slave = 1;
-		if (first < 0 || p->rank < rank)
-			rank = p->rank;
-		if (first < 0)
-			first = match[k];
-		joined++;
-		if (at < sizeof(names))
-			at += (size_t)snprintf(names + at, sizeof(names) - at, "%s%s",
-					       at ? ", " : "", p->name);
-	}
-	if (!joined) {
-		sn_clear(&err);
-		env->bond_delete(BOND_NAME, &err);
-		return -1;
-	}
-	b = r->bond = out->n_nics++;
-	out->nics[b] = out->nics[first];  /* the bond takes its first port's MAC */
-	snprintf(out->nics[b].name, sizeof(out->nics[0].name), "%s", BOND_NAME);
-	snprintf(out->nics[b].driver, sizeof(out->nics[0].driver), "bonding");
-	out->nics[b].pci_slot[0] = '\0';
-	out->nics[b].ifindex = (int)env->ifindex(BOND_NAME);
-	out->nics[b].rank = rank;
-	out->nics[b].slave = 0;
-	out->nics[b].bond = 1;
-	out->nics[b].carrier = -1;
-	r->bond_check = now + BOND_FALLBACK_MS;
-	logmsg(STAGE, "%s: 802.3ad bond of %s (%s); without an LACP partner "
-	       "in %d s its ports race on their own", BOND_NAME, names, why,
-	       BOND_FALLBACK_MS / 1000);
-	return b;
-}
-
-/* snboot.bond's rules; parsed once, also read by the LLDP bond. */
-static struct rule_set bond_rules;  /* big; not on the stack */
-
-/* snboot.bond: the matching ports (two or more) as one bond. */
-static void make_bond(struct race *r)
-{
-	struct net_result *out = r->out;
-	struct sn_err err;
-	char text[320];
-	int match[NIC_MAX], n = 0;
-
-	if (!r->cfg->bond[0] || !r->env->bond_create)
-		return;
-	sn_clear(&err);
-	if (rules_parse(r->cfg->bond, &bond_rules, &err))
-		logmsg(STAGE, "bond: %s", sn_format(&err, text, sizeof(text)));
-	for (int i = 0; i < out->n_nics; i++)
-		if (!out->nics[i].excluded && !out->nics[i].vlan &&
-		    rules_match(&bond_rules, &out->nics[i]) >= 0)
-			match[n++] = i;
-	if (n < 2 || out->n_nics == NIC_MAX) {
-		logmsg(STAGE, "bond: %d port%s match snboot.bond, no bond", n, n == 1 ? "" : "s");
-		return;
-	}
-	bond_ports(r, match, n, "snboot.bond", r->t0);
-}
-
 /* snboot.vlan: a tagged interface per matching port and VLAN ID, appended
  * to the list and raced like the untagged ports (rank of its port). */
 static void add_vlans(struct race *r)
@@ -335,7 +229,7 @@ static void add_vlans(struct race *r)
 	}
 }
 
-static void bring_up_one(struct race *r, int i)
+void race_bring_up_one(struct race *r, int i)
 {
 	const struct nic *n = &r->out->nics[i];
 	char text[320];
@@ -357,12 +251,12 @@ static void bring_up_one(struct race *r, int i)
 static void bring_up(struct race *r)
 {
 	for (int i = 0; i < r->out->n_nics; i++)
-		bring_up_one(r, i);
+		race_bring_up_one(r, i);
 }
 
 /* ---- probes */
 
-static void start_probe(struct race *r, const struct probe_ops *ops, int nic,
+void race_start_probe(struct race *r, const struct probe_ops *ops, int nic,
 			const struct probe_ctx *ctx, uint64_t now)
 {
 	struct probe *p = &r->probes[r->n];
@@ -392,11 +286,11 @@ static int start_probes(struct race *r, const struct probe_ctx *ctx,
 		if (!r->up[i])
 			continue;
 		if (cfg->ipv4 && r->env->v4)
-			start_probe(r, r->env->v4, i, ctx, now);
+			race_start_probe(r, r->env->v4, i, ctx, now);
 		if (cfg->ipv6 && r->env->v6)
-			start_probe(r, r->env->v6, i, ctx, now);
+			race_start_probe(r, r->env->v6, i, ctx, now);
 		if (cfg->lldp && r->env->lldp && !r->out->nics[i].vlan)
-			start_probe(r, r->env->lldp, i, ctx, now);
+			race_start_probe(r, r->env->lldp, i, ctx, now);
 	}
 	for (int i = 0; i < r->n; i++)
 		running += r->probes[i].done == 0 && !r->probes[i].ops->passive;
@@ -423,8 +317,8 @@ static int best_lease(const struct race *r)
 	for (int i = 0; i < r->n; i++) {
 		if (!qualifies(r, i))
 			continue;
-		if (best < 0 || nic_of(r, i)->rank < nic_of(r, best)->rank ||
-		    (nic_of(r, i)->rank == nic_of(r, best)->rank &&
+		if (best < 0 || race_nic_of(r, i)->rank < race_nic_of(r, best)->rank ||
+		    (race_nic_of(r, i)->rank == race_nic_of(r, best)->rank &&
 		     r->probes[i].lease.got_ms < r->probes[best].lease.got_ms))
 			best = i;
 	}
@@ -439,8 +333,8 @@ static int best_open_rank(const struct race *r)
 	for (int i = 0; i < r->n; i++)
 		if (((r->probes[i].done == 0 && !r->probes[i].ops->passive) ||
 		     qualifies(r, i)) &&
-		    (best < 0 || nic_of(r, i)->rank < best))
-			best = nic_of(r, i)->rank;
+		    (best < 0 || race_nic_of(r, i)->rank < best))
+			best = race_nic_of(r, i)->rank;
 	return best;
 }
 
@@ -487,7 +381,7 @@ static int decided(const struct race *r, uint64_t now)
 {
 	return r->leader >= 0 &&
 	       (now >= r->grace_end ||
-		nic_of(r, r->leader)->rank <= best_open_rank(r));
+		race_nic_of(r, r->leader)->rank <= best_open_rank(r));
 }
 
 /* ---- the loop */
@@ -589,144 +483,14 @@ static void grow_vlans(struct race *r)
 
 			if (v < 0)
 				continue;
-			bring_up_one(r, v);
+			race_bring_up_one(r, v);
 			if (!r->up[v])
 				continue;
 			if (r->cfg->ipv4 && r->env->v4)
-				start_probe(r, r->env->v4, v, &r->ctx, now);
+				race_start_probe(r, r->env->v4, v, &r->ctx, now);
 			if (r->cfg->ipv6 && r->env->v6)
-				start_probe(r, r->env->v6, v, &r->ctx, now);
+				race_start_probe(r, r->env->v6, v, &r->ctx, now);
 		}
-	}
-}
-
-/* A port back in the race on its own: up, with new DHCP probes. */
-static void restart_port(struct race *r, int i, uint64_t now)
-{
-	bring_up_one(r, i);
-	if (!r->up[i])
-		return;
-	if (r->cfg->ipv4 && r->env->v4 && r->n < PROBES_MAX)
-		start_probe(r, r->env->v4, i, &r->ctx, now);
-	if (r->cfg->ipv6 && r->env->v6 && r->n < PROBES_MAX)
-		start_probe(r, r->env->v6, i, &r->ctx, now);
-}
-
-/* LLDP says the switch aggregates two or more of our ports (same chassis,
- * same aggregated port ID, aggregation capable and enabled): take them
- * out of the race, bond them, race on the bond. Once per boot: not when
- * a bond exists or existed (snboot.bond, or this one that fell back),
- * not when snboot.bond's rules name one of the ports, not once a lease
- * leads (the race is about to end). */
-static void grow_bond(struct race *r, uint64_t now)
-{
-	struct net_result *out = r->out;
-	struct lldp_lag recs[NIC_MAX];
-	int members[NIC_MAX], n = 0, m, b;
-	char names[128] = "", text[320];
-	size_t at = 0;
-
-	if (r->bond >= 0 || r->lag_done || r->leader >= 0 || !r->env->bond_create ||
-	    out->n_nics == NIC_MAX)
-		return;
-	for (int i = 0; i < r->n && n < NIC_MAX; i++) {
-		const struct probe *p = &r->probes[i];
-		const struct nic *c = nic_of(r, i);
-		if (p->ops->passive && p->has_lag && r->up[r->nic_of[i]] && !c->vlan &&
-		    !c->bond && !c->slave && !c->excluded) {
-			recs[n] = p->lag;
-			recs[n++].port = r->nic_of[i];
-		}
-	}
-	if ((m = lldp_lag_group(recs, n, members, NIC_MAX)) < 2)
-		return;
-	r->lag_done = 1;
-	for (int k = 0; k < m; k++) {
-		if (r->cfg->bond[0] && rules_match(&bond_rules, &out->nics[members[k]]) >= 0) {
-			logmsg(STAGE, "LLDP: %s is in an aggregate, left to snboot.bond",
-			       out->nics[members[k]].name);
-			return;
-		}
-		if (at < sizeof(names))
-			at += (size_t)snprintf(names + at, sizeof(names) - at, "%s%s",
-					       at ? " " : "", out->nics[members[k]].name);
-	}
-	for (int i = 0; i < n; i++)
-		if (recs[i].port == members[0])
-			logmsg(STAGE, "LLDP: %s are one aggregate (chassis %s, port-channel %u): "
-			       "bonding", names, recs[i].chassis, (unsigned)recs[i].agg_id);
-	/* Out of the race: their DHCP probes stop, the ports go down (a
-	 * bond takes only ports that are down). LLDP goes on listening. */
-	for (int i = 0; i < r->n; i++) {
-		struct probe *p = &r->probes[i];
-		int member = 0;
-		for (int k = 0; k < m; k++)
-			member |= r->nic_of[i] == members[k];
-		if (!member || p->ops->passive || p->done)
-			continue;
-		p->ops->stop(p);
-		p->done = -1;
-	}
-	for (int k = 0; k < m; k++) {
-		struct sn_err err;
-		sn_clear(&err);
-		if (r->env->set_up(out->nics[members[k]].name, 0, &err))
-			logmsg(STAGE, "%s", sn_format(&err, text, sizeof(text)));
-		r->up[members[k]] = 0;
-	}
-	if ((b = bond_ports(r, members, m, "LLDP", now)) >= 0)
-		bring_up_one(r, b);
-	if (b >= 0 && r->up[b]) {
-		if (r->cfg->ipv4 && r->env->v4 && r->n < PROBES_MAX)
-			start_probe(r, r->env->v4, b, &r->ctx, now);
-		if (r->cfg->ipv6 && r->env->v6 && r->n < PROBES_MAX)
-			start_probe(r, r->env->v6, b, &r->ctx, now);
-		return;
-	}
-	/* No bond after all: the ports race on their own again. */
-	for (int k = 0; k < m; k++) {
-		out->nics[members[k]].slave = 0;
-		restart_port(r, members[k], now);
-	}
-}
-
-/* No LACP partner on the bond in time: the switch does not bond these
- * ports (or LACP is not up yet). Undo the bond, race its ports singly. */
-static void check_bond(struct race *r, uint64_t now)
-{
-	struct net_result *out = r->out;
-	struct sn_err err;
-	char text[320];
-	int partner;
-
-	if (r->bond < 0 || !r->bond_check || now < r->bond_check)
-		return;
-	r->bond_check = 0;
-	partner = r->env->bond_partner(r->env->sysfs_net, BOND_NAME);
-	for (int i = 0; i < r->n; i++)
-		if (r->nic_of[i] == r->bond && r->probes[i].done == 1)
-			partner = 1;  /* it already has a lease: keep it */
-	if (partner == 1) {
-		logmsg(STAGE, "%s: LACP partner answers, the bond stays", BOND_NAME);
-		return;
-	}
-	logmsg(STAGE, "%s: no LACP partner in %d s (%s): its ports race on their own",
-	       BOND_NAME, BOND_FALLBACK_MS / 1000, partner ? "state unknown" : "none");
-	for (int i = 0; i < r->n; i++)
-		if (r->nic_of[i] == r->bond && r->probes[i].done == 0) {
-			r->probes[i].ops->stop(&r->probes[i]);  /* NULL priv is fine */
-			r->probes[i].done = -1;
-		}
-	sn_clear(&err);
-	if (r->env->bond_delete(BOND_NAME, &err))
-		logmsg(STAGE, "%s", sn_format(&err, text, sizeof(text)));
-	r->up[r->bond] = 0;
-	out->nics[r->bond].excluded = 1;
-	for (int i = 0; i < out->n_nics; i++) {
-		if (!out->nics[i].slave)
-			continue;
-		out->nics[i].slave = 0;
-		restart_port(r, i, now);
 	}
 }
 
@@ -755,8 +519,8 @@ static int run_loop(struct race *r, uint64_t deadline, struct sn_err *e)
 		}
 		dispatch(r, fds, idx, nfds);
 		grow_vlans(r);
-		grow_bond(r, r->env->now());
-		check_bond(r, r->env->now());
+		race_grow_bond(r, r->env->now());
+		race_check_bond(r, r->env->now());
 		if ((now = r->env->now()) >= r->next_report) {
 			report_silent(r, now);
 			r->next_report += SILENT_REPORT_MS;
@@ -870,7 +634,7 @@ static int finish(struct race *r, uint64_t t0, struct sn_err *e)
 	while ((w = best_lease(r)) >= 0) {
 		if (apply_winner(r, w, e) == 0)
 			break;
-		logmsg(STAGE, "%s: %s lease not applied: %s", nic_of(r, w)->name,
+		logmsg(STAGE, "%s: %s lease not applied: %s", race_nic_of(r, w)->name,
 		       r->probes[w].ops->name, sn_format(e, text, sizeof(text)));
 		r->failed_apply[w] = 1;
 	}
@@ -912,7 +676,7 @@ int net_run_env(const struct net_env *env, const struct config *cfg,
 	deadline = t0 + (uint64_t)cfg->net_timeout_s * 1000;
 	if ((rc = list_nics(r, e)))
 		return rc;
-	make_bond(r);
+	race_make_bond(r);
 	add_vlans(r);  /* before the static path: snboot.ip may name eth0.100 */
 	if (cfg->ip[0])  /* no DHCP at all */
 		return net_static(env, cfg, out, t0, deadline, e);
