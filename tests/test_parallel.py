@@ -53,11 +53,42 @@ def second_initrd(boot_files):
     return path
 
 
+class ParallelServers(Servers):
+    """test_trust's servers, plus /files/sized-<bytes>.img: that many zero
+    bytes with their Content-Length, sent until the client goes away."""
+
+    def _server(self, tls):
+        srv = super()._server(tls)
+        base, outer = srv.RequestHandlerClass, self
+        scheme = "https" if tls else "http"
+
+        class Sized(base):
+            def do_GET(self):
+                m = re.match(r"/files/sized-(\d+)\.img$", self.path)
+                if not m:
+                    return base.do_GET(self)
+                n = int(m.group(1))
+                with outer._lock:
+                    outer.requests.append((scheme, self.command, self.path, 200))
+                self.send_response(200)
+                self.send_header("Content-Length", str(n))
+                self.end_headers()
+                zeros = bytes(65536)
+                try:
+                    for _ in range(n // len(zeros)):
+                        self.wfile.write(zeros)
+                    self.wfile.write(bytes(n % len(zeros)))
+                except OSError:
+                    pass
+        srv.RequestHandlerClass = Sized
+        return srv
+
+
 @pytest.fixture
 def servers(second_initrd):
-    class ParallelServers(Servers):
+    class Files(ParallelServers):
         FILES = dict(Servers.FILES, **{"/files/second.cpio": second_initrd})
-    s = ParallelServers()
+    s = Files()
     yield s
     s.close()
 
@@ -146,3 +177,45 @@ def test_prefetched_initrd_hash_mismatch_fails_its_line(stack, servers):
     # the line after the failing one was never reached, never fetched
     assert not servers.got("https", "/files/initrd.img"), servers.requests
     assert servers.got("https", "/files/second.cpio"), servers.requests
+
+
+def test_parallel_downloads_share_one_memory_budget(stack, servers):
+    """Downloads in flight together reserve their sizes against one budget,
+    and the outcome is still what the lines one after the other give: two
+    initrds of 0.6 and 0.9 times what the machine can hold, fetched at
+    once (-smp 3: two spare CPUs), cannot both pass; whichever is refused
+    beside the other is downloaded again at its own line (and a line's own
+    download refused beside prefetches gives them up and tries alone). As
+    in sequence, the first fits and the second does not: line 4 fails with
+    E0730, nothing runs out of memory, nothing boots.
+
+    First the agent tells the limit: a 2 GiB initrd is refused with "the
+    machine can hold X MiB"; the next attempt gets the two."""
+    servers.HUGE = 2 << 30
+    servers.script = ("#!ipxe\nkernel %s console=ttyS0 snboot.serial=%s\ninitrd %s\nboot\n"
+                      % (servers.url("https", "/files/vmlinuz"), SERIAL,
+                         servers.url("https", "/files/huge.img")))
+    vm = vm_for(stack, servers, cpus=3).start()
+    m = vm.wait_for(r"snboot script: E0?730\b.*the machine can hold (\d+\.\d) MiB")
+    room = float(m.group(1)) * (1 << 20)
+    small, big = int(room * 0.6), int(room * 0.9)
+    servers.script = ("#!ipxe\nkernel %s console=ttyS0 snboot.serial=%s\n"
+                      "initrd --name a.img %s\ninitrd --name b.img %s\nboot\n"
+                      % (servers.url("https", "/files/vmlinuz"), SERIAL,
+                         servers.url("https", "/files/sized-%d.img" % small),
+                         servers.url("https", "/files/sized-%d.img" % big)))
+    start = vm.last_index + 1
+    vm.wait_for(r"snboot download: sized-\d+\.img in parallel with vmlinuz \(3 at once, "
+                r"3 CPUs\)", timeout=150, start=start)
+    # one of them was refused beside the other, before a byte was stored
+    m = vm.wait_for(r"snboot download: sized-\d+\.img: (\d+) bytes of that limit are taken "
+                    r"by parallel downloads, (\d+) left", start=start)
+    assert int(m.group(1)) >= small, m.group(0)
+    # line by line: a.img fits, b.img does not (as without parallel downloads)
+    vm.wait_for(r"snboot script: a\.img: https://", timeout=240, start=start)
+    m = vm.wait_for(r"snboot script: E0?730\b.*", timeout=240, start=vm.last_index)
+    assert re.search(r"line 4: initrd: .*sized-%d\.img is \d+\.\d MiB, the machine can "
+                     r"hold \d+\.\d MiB \(" % big, m.group(0)), m.group(0)
+    vm.wait_for(r"snboot local:", timeout=60, start=vm.last_index)
+    assert not vm.console.search(r"Out of memory|Kernel panic|oom-kill")[1]
+    assert not vm.console.search(h.MARKER)[1]

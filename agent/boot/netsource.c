@@ -37,28 +37,20 @@ static const char *fetch_label(const char *url, char clean[LEASE_URL_MAX])
 	return label && label[1] ? label + 1 : clean;
 }
 
-/* urls[0] is the line's URL, then its --mirror= URLs. */
-static int op_fetch(void *arg, const char *const *urls, size_t n_urls, const char *sha256,
-		    int *fd, struct sn_err *e)
-{
-	struct agent *a = arg;
-	uint64_t t0 = mono_ms();
-	size_t size = 0;
-	char clean[LEASE_URL_MAX];
-	int rc;
-
-	rc = http_fetch_mirrors(urls, n_urls, sha256, fetch_label(urls[0], clean), fd, &size, e);
-	a->download_ms += mono_ms() - t0;
-	return rc;
-}
-
 /* ---- parallel downloads: a thread per prefetch, one per spare CPU
  *
  * The thread runs http_fetch_mirrors exactly as op_fetch would (the same
- * URLs, pin and trust rule) on its own curl handle; only this thread
- * starts, takes and drops them, and reports nothing itself. */
+ * URLs, pin and trust rule) on its own curl handle; only the agent's
+ * thread starts, takes and drops them, and reports nothing itself.
+ *
+ * What only concurrency could cause is never a line's result: a prefetch
+ * refused for memory (the budget held by the others) or given up is
+ * downloaded again at its line, and a line's own download refused for
+ * memory while prefetches hold some gives them all up and tries again,
+ * as if the lines had run one after the other. */
 struct prefetch {
 	pthread_t thread;
+	int joined;
 	atomic_int cancel;
 	char *urls[1 + SCRIPT_MIRRORS_MAX];
 	size_t n_urls;
@@ -69,7 +61,63 @@ struct prefetch {
 	struct sn_err e;
 };
 
-static unsigned prefetches_running;   /* started, not yet taken or dropped */
+#define PREFETCH_LIVE_MAX 16       /* the interpreter's SCRIPT_PREFETCH_MAX */
+static struct prefetch *live[PREFETCH_LIVE_MAX];   /* started, not yet taken or dropped */
+static size_t n_live;
+static unsigned prefetches_running;   /* their threads not yet joined */
+
+static void prefetch_join(struct prefetch *p)
+{
+	if (p->joined)
+		return;
+	pthread_join(p->thread, NULL);
+	p->joined = 1;
+	prefetches_running--;
+}
+
+/* The line's own download must not lose to the lines after it: every
+ * prefetch stops and lets its memory go (its line downloads it itself). */
+static size_t prefetch_yield_all(void)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < n_live; i++)
+		atomic_store(&live[i]->cancel, 1);
+	for (size_t i = 0; i < n_live; i++) {
+		struct prefetch *p = live[i];
+		prefetch_join(p);
+		if (p->rc == SN_E_HTTP_CANCELLED)
+			continue;
+		if (p->fd >= 0)
+			close(p->fd);
+		p->fd = -1;
+		p->rc = SN_E_HTTP_CANCELLED;
+		n++;
+	}
+	return n;
+}
+
+/* urls[0] is the line's URL, then its --mirror= URLs. */
+static int op_fetch(void *arg, const char *const *urls, size_t n_urls, const char *sha256,
+		    int *fd, struct sn_err *e)
+{
+	struct agent *a = arg;
+	uint64_t t0 = mono_ms();
+	size_t size = 0;
+	char clean[LEASE_URL_MAX];
+	const char *label = fetch_label(urls[0], clean);
+	int rc;
+
+	rc = http_fetch_mirrors(urls, n_urls, sha256, label, fd, &size, e);
+	if (rc == SN_E_HTTP_NO_ROOM && n_live && prefetch_yield_all()) {
+		logmsg("download", "%s: no room beside the parallel downloads: they are given up, "
+		       "trying again alone", label);
+		sn_clear(e);
+		rc = http_fetch_mirrors(urls, n_urls, sha256, label, fd, &size, e);
+	}
+	a->download_ms += mono_ms() - t0;
+	return rc;
+}
 
 static void *prefetch_main(void *arg)
 {
@@ -86,8 +134,18 @@ static void *prefetch_main(void *arg)
 	return NULL;
 }
 
-static void prefetch_free(struct prefetch *p)
+static void prefetch_unlist(struct prefetch *p)
 {
+	for (size_t i = 0; i < n_live; i++)
+		if (live[i] == p) {
+			live[i] = live[--n_live];
+			break;
+		}
+}
+
+static void prefetch_forget(struct prefetch *p)
+{
+	prefetch_unlist(p);
 	for (size_t i = 0; i < p->n_urls; i++)
 		free(p->urls[i]);
 	free(p);
@@ -103,13 +161,14 @@ static void *op_prefetch_start(void *arg, const char *const *urls, size_t n_urls
 	int ok;
 
 	if (cpus < 2 || prefetches_running >= (unsigned long)cpus - 1 ||
-	    n_urls > 1 + SCRIPT_MIRRORS_MAX || (sha256 && strlen(sha256) >= sizeof(p->sha256)) ||
-	    !(p = calloc(1, sizeof(*p))))
+	    n_live == PREFETCH_LIVE_MAX || n_urls > 1 + SCRIPT_MIRRORS_MAX ||
+	    (sha256 && strlen(sha256) >= sizeof(p->sha256)) || !(p = calloc(1, sizeof(*p))))
 		return NULL;
 	p->fd = -1;
+	live[n_live++] = p;
 	for (; p->n_urls < n_urls; p->n_urls++)
 		if (!(p->urls[p->n_urls] = strdup(urls[p->n_urls]))) {
-			prefetch_free(p);
+			prefetch_forget(p);
 			return NULL;
 		}
 	snprintf(p->sha256, sizeof(p->sha256), "%s", sha256 ? sha256 : "");
@@ -122,7 +181,7 @@ static void *op_prefetch_start(void *arg, const char *const *urls, size_t n_urls
 	     pthread_create(&p->thread, &attr, prefetch_main, p) == 0;
 	pthread_attr_destroy(&attr);
 	if (!ok) {
-		prefetch_free(p);
+		prefetch_forget(p);
 		return NULL;
 	}
 	prefetches_running++;
@@ -138,16 +197,25 @@ static int op_prefetch_take(void *arg, void *handle, int *fd, struct sn_err *e)
 	uint64_t t0 = mono_ms();
 	int rc;
 
-	pthread_join(p->thread, NULL);
-	prefetches_running--;
+	prefetch_join(p);
 	a->download_ms += mono_ms() - t0;
+	if (p->rc == SN_E_HTTP_NO_ROOM || p->rc == SN_E_HTTP_CANCELLED) {
+		/* memory taken by the others, or given up: not this line's fault */
+		logmsg("download", "%s: the parallel download %s; downloading it at its line",
+		       p->label, p->rc == SN_E_HTTP_NO_ROOM ? "found no room" : "was given up");
+		prefetch_unlist(p);   /* not one of the others op_fetch may give up */
+		rc = op_fetch(arg, (const char *const *)p->urls, p->n_urls,
+			      p->sha256[0] ? p->sha256 : NULL, fd, e);
+		prefetch_forget(p);
+		return rc;
+	}
 	rc = p->rc;
 	*fd = p->fd;
 	if (rc != SN_OK)
 		*e = p->e;
 	logmsg("download", "%s: taken from the parallel download (waited %llu ms)", p->label,
 	       (unsigned long long)(mono_ms() - t0));
-	prefetch_free(p);
+	prefetch_forget(p);
 	return rc;
 }
 
@@ -156,12 +224,11 @@ static void op_prefetch_drop(void *arg, void *handle)
 	struct prefetch *p = handle;
 
 	atomic_store(&p->cancel, 1);
-	pthread_join(p->thread, NULL);
-	prefetches_running--;
+	prefetch_join(p);
 	if (p->fd >= 0)
 		close(p->fd);
 	logmsg("download", "%s: parallel download dropped (no line took it)", p->label);
-	prefetch_free(p);
+	prefetch_forget(p);
 }
 
 static int op_fetch_script(void *arg, const char *url, const char *sha256, char **buf,

@@ -1170,14 +1170,19 @@ static int fetch_attempt(const char *url, struct fetch *f, struct sn_err *e)
 		rc = sn_fail(e, SN_E_HTTP_CANCELLED, "%s: at byte %llu", f->label,
 			     (unsigned long long)f->have);
 	} else if (f->no_room) {
-		/* both numbers in MiB, exact bytes in the log line before */
+		/* both numbers in MiB, exact bytes in the log line before;
+		 * f->limit is what parallel downloads (f->others) left */
+		const char *beside = f->others ? " beside parallel downloads" : "";
+
 		logmsg("download", "%s: %llu bytes do not fit: limit %llu = (MemAvailable %llu - "
 		       "reserve %llu) / %u", f->label, (unsigned long long)(f->total ? f->total :
-		       f->have), (unsigned long long)f->limit, (unsigned long long)f->mem_available,
-		       (unsigned long long)DL_MEM_RESERVE, DL_MEM_COPIES);
+		       f->have), (unsigned long long)(f->limit + f->others),
+		       (unsigned long long)f->mem_available, (unsigned long long)DL_MEM_RESERVE,
+		       DL_MEM_COPIES);
 		if (f->others)
 			logmsg("download", "%s: %llu bytes of that limit are taken by parallel "
-			       "downloads", f->label, (unsigned long long)f->others);
+			       "downloads, %llu left", f->label, (unsigned long long)f->others,
+			       (unsigned long long)f->limit);
 		if (!f->mem_available)
 			rc = sn_fail(e, SN_E_HTTP_NO_ROOM, "%s %s %llu bytes, the download limit is "
 				     "%llu bytes", f->label, f->total ? "is" : "passed",
@@ -1185,15 +1190,15 @@ static int fetch_attempt(const char *url, struct fetch *f, struct sn_err *e)
 				     (unsigned long long)f->limit);
 		else if (f->total)
 			rc = sn_fail(e, SN_E_HTTP_NO_ROOM, "%s is %.1f MiB, the machine can hold "
-				     "%.1f MiB (MemAvailable %.1f MiB - %.0f MiB reserve, /%u for "
+				     "%.1f MiB%s (MemAvailable %.1f MiB - %.0f MiB reserve, /%u for "
 				     "kexec)", f->label, (double)f->total / MiB,
-				     (double)f->limit / MiB, (double)f->mem_available / MiB,
+				     (double)f->limit / MiB, beside, (double)f->mem_available / MiB,
 				     (double)DL_MEM_RESERVE / MiB, DL_MEM_COPIES);
 		else
 			rc = sn_fail(e, SN_E_HTTP_NO_ROOM, "%s (no Content-Length) passed %.1f MiB, "
-				     "the machine can hold %.1f MiB (MemAvailable %.1f MiB - %.0f MiB "
+				     "the machine can hold %.1f MiB%s (MemAvailable %.1f MiB - %.0f MiB "
 				     "reserve, /%u for kexec)", f->label, (double)f->limit / MiB,
-				     (double)f->limit / MiB, (double)f->mem_available / MiB,
+				     (double)f->limit / MiB, beside, (double)f->mem_available / MiB,
 				     (double)DL_MEM_RESERVE / MiB, DL_MEM_COPIES);
 	} else if (f->write_errno) {
 		rc = sn_fail(e, SN_E_HTTP_MEMFD, "%s: writing at %llu: %s", f->label,
