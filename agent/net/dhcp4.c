@@ -287,17 +287,20 @@ void dhcp4_client_timeout(struct dhcp4_client *c, uint64_t now)
 	case DHCP4_S_NOURL:
 		dhcp4_enter(c, DHCP4_S_NOURL, now);
 		break;
-	case DHCP4_S_PXEREQ:
+	case DHCP4_S_PXEREQ: {
+		char srv[INET_ADDRSTRLEN];
+
 		if (c->tries < DHCP4_PXE_TRIES) {
 			dhcp4_enter(c, DHCP4_S_PXEREQ, now);
 			break;
 		}
+		inet_ntop(AF_INET, &c->pxe_server, srv, sizeof(srv));
 		logmsg(STAGE, "%s: no ACK from ProxyDHCP %s:%d after %u REQUESTs; "
-		       "DISCOVERs go on", c->ifname, inet_ntoa(c->pxe_server),
-		       DHCP4_PXE_PORT, c->tries);
+		       "DISCOVERs go on", c->ifname, srv, DHCP4_PXE_PORT, c->tries);
 		c->pxe_known = 0;  /* its next OFFER starts another round */
 		dhcp4_enter(c, DHCP4_S_NOURL, now);
 		break;
+	}
 	case DHCP4_S_STOPPED:
 	case DHCP4_S_BOUND:
 	case DHCP4_S_FAILED:
@@ -380,9 +383,11 @@ static void url_or_wait(struct dhcp4_client *c, uint64_t now)
 		return;
 	}
 	if (c->pxe_known) {
+		char srv[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &c->pxe_server, srv, sizeof(srv));
 		logmsg(STAGE, "%s: address kept; asking ProxyDHCP %s:%d for the "
-		       "boot URL", c->ifname, inet_ntoa(c->pxe_server),
-		       DHCP4_PXE_PORT);
+		       "boot URL", c->ifname, srv, DHCP4_PXE_PORT);
 		dhcp4_enter(c, DHCP4_S_PXEREQ, now);
 		return;
 	}

@@ -770,6 +770,26 @@ static void proxy_port_4011_silent(void **state)
 	assert_string_equal(w->c.lease.boot_url, "");
 }
 
+/* A ProxyDHCP server on another subnet (behind a relay): its answer
+ * comes back through the router, so the router learns our address by
+ * ARP; the frame still goes to the OFFER's Ethernet source (the relay). */
+static void proxy_off_subnet_arps_for_the_router(void **state)
+{
+	struct world *w = *state;
+	uint64_t now;
+
+	init(w, 35);
+	now = to_selecting(w, 0);
+	feed_from(w, "offer_proxy4011.bin", proxy_mac, now + 1);
+	w->c.pxe_server.s_addr = htonl(0xc0a83205);  /* 192.168.50.5 */
+	feed(w, "offer_nourl.bin", now + 2);
+	feed(w, "ack_nourl.bin", now + 3);         /* 10.77.0.63/24 via 10.77.0.1 */
+	assert_int_equal(w->c.state, DHCP4_S_PXEREQ);
+	assert_int_equal(w->sent.to[2].dst.s_addr, htonl(0xc0a83205));
+	assert_int_equal(w->sent.to[2].arp_for.s_addr, htonl(0x0a4d0001));
+	assert_memory_equal(w->sent.to[2].next_mac, proxy_mac, 6);
+}
+
 /* The port-67 URL path still wins when the proxy gives one there. */
 static void proxy_url_on_67_needs_no_4011(void **state)
 {
@@ -860,6 +880,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(proxy_port_4011, setup, teardown),
 		cmocka_unit_test_setup_teardown(proxy_port_4011_silent, setup, teardown),
 		cmocka_unit_test_setup_teardown(proxy_same_host_while_requesting, setup, teardown),
+		cmocka_unit_test_setup_teardown(proxy_off_subnet_arps_for_the_router, setup, teardown),
 		cmocka_unit_test_setup_teardown(proxy_url_on_67_needs_no_4011, setup, teardown),
 		cmocka_unit_test_setup_teardown(routes_applied_from_121, setup, teardown),
 	};
