@@ -45,7 +45,7 @@ $(BUILD)/.deps: mk/deps.sh
 
 # ---- the agent's libraries, static with musl, from Debian source packages
 libs: $(SYSROOT)/.libs
-$(SYSROOT)/.libs: mk/libs.sh $(wildcard mk/patches/*/*.patch) $(KHDR)/.installed | $(BUILD)/.deps
+$(SYSROOT)/.libs: mk/libs.sh $(wildcard mk/patches/*/*.patch mk/mbedtls/*) $(KHDR)/.installed | $(BUILD)/.deps
 	sh mk/libs.sh $(B) $(KHDR)/include
 	@touch $@
 

@@ -48,31 +48,8 @@ built() { # package library
 }
 mark_built() { patches_id "$1" > "$SYSROOT/lib/.$1-patches"; }
 
-# Debian's config as it is (AES-NI with MBEDTLS_AESNI_C + MBEDTLS_HAVE_ASM,
-# ChaCha20-Poly1305, GCM all on). -Os, except the TLS record cipher of the
-# downloads: ChaCha20 and Poly1305 at -Os run 14 MiB/s under QEMU TCG, 55 at
-# -O2 (docs/performance.md), for ~5 KB. Bumped when this changes.
-MBEDTLS_OPTS_ID=o2-chachapoly-1
-MBEDTLS_FAST="chacha20 poly1305 chachapoly"
-if ! built mbedtls libmbedtls.a ||
-   [ "$(cat "$SYSROOT/lib/.mbedtls-opts" 2>/dev/null)" != "$MBEDTLS_OPTS_ID" ]; then
-	d=$(fetch mbedtls)
-	echo "libs: mbedtls from $d"
-	make -s -C "$d/library" clean >/dev/null
-	make -s -C "$d/library" -j"$(nproc)" CC=musl-gcc CFLAGS="$OPT" \
-		libmbedcrypto.a libmbedx509.a libmbedtls.a >/dev/null
-	for f in $MBEDTLS_FAST; do
-		musl-gcc -O2 -ffunction-sections -fdata-sections -isystem "$KHDR" \
-			-I"$d/include" -c -o "$d/library/$f.o" "$d/library/$f.c"
-		ar rcs "$d/library/libmbedcrypto.a" "$d/library/$f.o"
-	done
-	cp "$d"/library/libmbed*.a "$SYSROOT/lib/"
-	cp -r "$d/include/mbedtls" "$d/include/psa" "$SYSROOT/include/"
-	mark_built mbedtls
-	echo "$MBEDTLS_OPTS_ID" > "$SYSROOT/lib/.mbedtls-opts"
-fi
-
-# Nettle for the SHA-256 of downloads: libnettle only (no hogweed, GMP,
+# Nettle for the SHA-256 of downloads and the AES-GCM of TLS (mbedtls
+# below is built against its headers): libnettle only (no hogweed, GMP,
 # documentation or OpenSSL glue), "fat" so the SHA-NI or the plain x86_64
 # code is picked at run time from CPUID (docs/performance.md); without the
 # -ggdb3 its configure adds. Bumped when these options change.
@@ -91,6 +68,44 @@ if ! built nettle libnettle.a ||
 	cp "$d/libnettle.a" "$SYSROOT/lib/"
 	mark_built nettle
 	echo "$NETTLE_OPTS_ID" > "$SYSROOT/lib/.nettle-opts"
+fi
+
+# Debian's config (AES-NI with MBEDTLS_AESNI_C + MBEDTLS_HAVE_ASM,
+# ChaCha20-Poly1305, GCM all on) plus MBEDTLS_GCM_ALT (mk/patches/mbedtls):
+# the AES-GCM of TLS records comes from Nettle (AES-NI and PCLMULQDQ GHASH
+# picked at run time), mbedtls' own ran ~200 MiB/s (docs/performance.md).
+# The glue, mk/mbedtls/gcm_alt.[ch], is compiled into libmbedcrypto.a (so
+# anything linking mbedtls needs -lnettle after it) and gcm_alt.h sits with
+# mbedtls' headers, where gcm.h includes it. -Os, except the TLS record
+# ciphers of the downloads: ChaCha20 and Poly1305 at -Os run 14 MiB/s under
+# QEMU TCG, 55 at -O2 (docs/performance.md), for ~5 KB. Bumped when this
+# changes; the glue's checksum is part of it.
+GLUE=$(cd "$(dirname "$0")" && pwd)/mbedtls
+MBEDTLS_OPTS_ID=o2-chachapoly-1-gcmalt-$(cat "$GLUE"/* | sha256sum | cut -c1-12)
+MBEDTLS_FAST="chacha20 poly1305 chachapoly"
+if ! built mbedtls libmbedtls.a ||
+   [ "$(cat "$SYSROOT/lib/.mbedtls-opts" 2>/dev/null)" != "$MBEDTLS_OPTS_ID" ]; then
+	d=$(fetch mbedtls)
+	echo "libs: mbedtls from $d (GCM from Nettle)"
+	cp "$GLUE/gcm_alt.h" "$d/include/mbedtls/"
+	make -s -C "$d/library" clean >/dev/null
+	make -s -C "$d/library" -j"$(nproc)" CC=musl-gcc \
+		CFLAGS="$OPT -idirafter $SYSROOT/include" \
+		libmbedcrypto.a libmbedx509.a libmbedtls.a >/dev/null
+	for f in $MBEDTLS_FAST; do
+		musl-gcc -O2 -ffunction-sections -fdata-sections -isystem "$KHDR" \
+			-I"$d/include" -c -o "$d/library/$f.o" "$d/library/$f.c"
+		ar rcs "$d/library/libmbedcrypto.a" "$d/library/$f.o"
+	done
+	musl-gcc -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+		-Wmissing-prototypes -O2 -ffunction-sections -fdata-sections \
+		-I"$d/include" -idirafter "$SYSROOT/include" \
+		-c -o "$d/library/gcm_alt.o" "$GLUE/gcm_alt.c"
+	ar rcs "$d/library/libmbedcrypto.a" "$d/library/gcm_alt.o"
+	cp "$d"/library/libmbed*.a "$SYSROOT/lib/"
+	cp -r "$d/include/mbedtls" "$d/include/psa" "$SYSROOT/include/"
+	mark_built mbedtls
+	echo "$MBEDTLS_OPTS_ID" > "$SYSROOT/lib/.mbedtls-opts"
 fi
 
 # zlib for imgextract (gzip and zlib images, as iPXE takes): the inflate
@@ -123,6 +138,7 @@ if ! built cjson libcjson.a; then
 fi
 
 # Bumped when curl's configure options change, so the library is rebuilt.
+# LIBS=-lnettle: the mbedtls it links its checks against takes GCM from Nettle.
 CURL_OPTS_ID=proxy-1
 if ! built curl libcurl.a || [ "$(cat "$SYSROOT/lib/.curl-opts" 2>/dev/null)" != "$CURL_OPTS_ID" ]; then
 	d=$(fetch curl)
@@ -131,7 +147,7 @@ if ! built curl libcurl.a || [ "$(cat "$SYSROOT/lib/.curl-opts" 2>/dev/null)" !=
 	 [ -x configure ] || autoreconf -fi >/dev/null 2>&1
 	 ./configure -q --host=x86_64-linux-musl --prefix="$SYSROOT" \
 		CPPFLAGS="-isystem $KHDR" CFLAGS="-Os -ffunction-sections -fdata-sections" \
-		--disable-shared --enable-static --with-mbedtls="$SYSROOT" \
+		--disable-shared --enable-static --with-mbedtls="$SYSROOT" LDFLAGS="-L$SYSROOT/lib" LIBS=-lnettle \
 		--disable-ftp --disable-file --disable-ldap --disable-ldaps --disable-rtsp \
 		--disable-dict --disable-telnet --disable-tftp --disable-pop3 --disable-imap \
 		--disable-smb --disable-smtp --disable-gopher --disable-mqtt --disable-manual \

@@ -35,6 +35,11 @@ $(BUILD)/host/test_%: agent/test/test_%.c agent/test/fixtures.h $(BUILD)/host/li
 
 # Extra libraries a test needs (test_sha256: OpenSSL's SHA-256, the reference)
 TEST_LIBS_sha256 := -lcrypto
+# test_tls_gcm: mbedtls' GCM API as the sysroot's mbedtls is built
+# (MBEDTLS_GCM_ALT): the glue itself with the sysroot's mbedtls headers
+# (after the system's, so Nettle's are Debian's) and Debian's Nettle.
+TEST_LIBS_tls_gcm := -idirafter $(SYSROOT)/include mk/mbedtls/gcm_alt.c -lnettle
+$(BUILD)/host/test_tls_gcm: mk/mbedtls/gcm_alt.c mk/mbedtls/gcm_alt.h $(SYSROOT)/.libs
 
 $(BUILD)/fuzz/obj/%.o: agent/%.c $(AGENT_HDRS) | $(BUILD)/.deps
 	@mkdir -p $(dir $@)
