@@ -22,6 +22,7 @@
 #include "script/script_extract.h"
 #include "script/script_settings.h"
 #include "script/script_sntp.h"
+#include "net/netdhcp.h"
 #include "net/netif.h"
 #include "net/vlan.h"
 
@@ -293,8 +294,45 @@ static int op_vcreate(void *arg, const char *trunk, unsigned tag, unsigned prio,
 	if ((rc = net_vlan_create(a->net.nics[i].name, tag, name, sizeof(name), e)) != SN_OK ||
 	    (rc = netif_set_up(name, 1, e)) != SN_OK)
 		return rc;
+	net_script_vlan_note(name);   /* deleted before kexec, as the race's */
 	logmsg("script", "vcreate: %s-%u is %s (VLAN %u on %s), up", trunk, tag, name, tag,
 	       a->net.nics[i].name);
+	return SN_OK;
+}
+
+/* dhcp net<N>-<tag> after vcreate: DHCPv4 on that VLAN interface (iPXE's
+ * dhcp is v4), its lease applied there and in the settings. */
+static int op_dhcp(void *arg, const char *ifname, unsigned timeout_ms,
+		   struct script_settings *s, struct sn_err *e)
+{
+	struct agent *a = arg;
+	const char *dash = strrchr(ifname, '-');
+	char trunk[16], *end;
+	unsigned long tag = dash ? strtoul(dash + 1, &end, 10) : 0;
+	struct lease l;
+	struct nic v;
+	int i, rc;
+
+	if (!dash || (size_t)(dash - ifname) >= sizeof(trunk) || !tag || tag > VLAN_ID_MAX || *end)
+		return sn_fail(e, SN_E_SCRIPT_NO_NIC, "not a vcreate interface <trunk>-<tag>");
+	memcpy(trunk, ifname, (size_t)(dash - ifname));
+	trunk[dash - ifname] = '\0';
+	if ((i = script_nic_index(trunk, a->net.n_nics, a->net.winner)) < 0)
+		return sn_fail(e, SN_E_SCRIPT_NO_NIC, "%s is not one of the agent's %d NICs",
+			       trunk, a->net.n_nics);
+	v = a->net.nics[i];
+	vlan_ifname(a->net.nics[i].name, a->net.nics[i].ifindex, (unsigned)tag, v.name,
+		    sizeof(v.name));
+	if (!(v.ifindex = (int)if_nametoindex(v.name)))
+		return sn_fail(e, SN_E_SCRIPT_NO_NIC, "%s does not exist (vcreate --tag %lu %s "
+			       "first)", v.name, tag, trunk);
+	v.vlan = (unsigned)tag;
+	v.parent = i;
+	v.carrier = -1;
+	if ((rc = net_dhcp_iface(&a->cfg, &a->id, &v, timeout_ms, &l, e)) != SN_OK)
+		return rc;
+	if ((rc = script_settings_iface_lease(s, ifname, &l)) != SN_OK)
+		return sn_fail(e, rc, "the settings of %s", ifname);
 	return SN_OK;
 }
 
@@ -304,7 +342,8 @@ static const struct script_ops agent_script_ops = {
 	.digest = script_digest_fd,   /* md5sum, sha1sum, sha256sum */
 	.ntp = op_ntp,
 	.extract = script_extract_fd, /* imgextract: gzip, zlib */
-	.vcreate = op_vcreate,        /* no .dhcp: E0859 */
+	.vcreate = op_vcreate,
+	.dhcp = op_dhcp,              /* DHCPv4 on a vcreate interface */
 	.boot = op_boot,
 	.echo = op_echo,
 	.sleep_ms = op_sleep,

@@ -15,6 +15,7 @@
 
 #include "core/log.h"
 #include "net/bond.h"
+#include "net/netdhcp.h"
 #include "net/netif.h"
 #include "net/netstatic.h"
 #include "net/resolv.h"
@@ -87,8 +88,9 @@ int net_release_env(const struct net_env *env, const struct config *cfg,
 				at += (size_t)snprintf(names + at, sizeof(names) - at, "%s%s",
 						       at ? ", " : "", c->name);
 		}
+	n += net_script_vlans_release(env, cfg);   /* the script's vcreate */
 	if (!names[0])
-		return 0;
+		return n;
 	if (cfg->keep_net)
 		logmsg(STAGE, "%s: kept up into kexec (snboot.keep_net=1)", names);
 	else

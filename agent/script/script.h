@@ -81,9 +81,10 @@ struct script_ops {
 	int (*vcreate)(void *arg, const char *trunk, unsigned tag, unsigned priority,
 		       struct sn_err *e);
 	/* dhcp <interface> on an interface the agent has not configured (one
-	 * vcreate made): run DHCP on it and fill its settings (<if>/ip...). */
-	int (*dhcp)(void *arg, const char *ifname, struct script_settings *s,
-		    struct sn_err *e);
+	 * vcreate made): run DHCP on it and fill its settings (<if>/ip...).
+	 * timeout_ms: the line's --timeout, 0 = the agent's own bound. */
+	int (*dhcp)(void *arg, const char *ifname, unsigned timeout_ms,
+		    struct script_settings *s, struct sn_err *e);
 	/* Parallel downloads (all three or none): while a kernel/initrd line
 	 * downloads, the next image lines' files may be fetched ahead
 	 * (script_prefetch.c says which). prefetch_start begins, in the

@@ -1,7 +1,7 @@
 /* Network commands. The agent brought its NICs up before it asked for
  * the script, so dhcp/ifconf/ifopen succeed for them; what needs the
- * network side (DHCP on a new VLAN, ntp, vcreate) goes through the
- * caller's hooks and fails clearly without one. */
+ * network side (DHCPv4 on a VLAN vcreate made, ntp, vcreate) goes
+ * through the caller's hooks and fails clearly without one. */
 #include "script/script_int.h"
 
 #include <limits.h>
@@ -150,11 +150,13 @@ static int is_vlan_name(struct script_ctx *c, const char *name)
 }
 
 /* dhcp/ifconf: the agent brought its NICs up before asking for the
- * script; an interface it did not configure (a VLAN from vcreate) needs
- * the dhcp hook, and fails clearly without one. */
+ * script; an interface it did not configure (a VLAN from vcreate) gets
+ * DHCPv4 through the dhcp hook, bounded by --timeout, and fails clearly
+ * without one. */
 static int cmd_dhcp(struct script_ctx *c, const void *opts, int argc,
 		    char *const *argv, struct sn_err *e)
 {
+	const struct net_opts *o = opts;
 	char key[SCRIPT_NAME_MAX + 8];
 	int rc;
 
@@ -162,24 +164,24 @@ static int cmd_dhcp(struct script_ctx *c, const void *opts, int argc,
 		snprintf(key, sizeof(key), "%.*s/ip", (int)SCRIPT_NAME_MAX, argv[i]);
 		if (script_get(c->settings, key))
 			continue;   /* configured already */
-		if (c->ops->dhcp) {
-			sn_clear(e);
-			if ((rc = c->ops->dhcp(c->arg, argv[i], c->settings, e)) != SN_OK) {
-				if (e->code == SN_OK)
-					sn_fail(e, SN_E_SCRIPT_NO_NET_OP, "returned %d", rc);
-				script_err_prefix(e, "%s %.40s: ", c->cmd, argv[i]);
-				return e->code;
-			}
-			continue;
+		if (!is_vlan_name(c, argv[i])) {
+			if (!nic_known(c, argv[i]))
+				return sn_fail(e, SN_E_SCRIPT_NO_NIC, "\"%.40s\"", argv[i]);
+			continue;   /* one of the agent's NICs: up already */
 		}
-		if (is_vlan_name(c, argv[i]))
+		if (!c->ops->dhcp)
 			return sn_fail(e, SN_E_SCRIPT_DHCP_UNSUPPORTED, "%s %.40s: snboot runs no "
-				       "DHCP on an interface the script made (let the agent find "
-				       "the VLAN: snboot.vlan, LLDP)", c->cmd, argv[i]);
-		if (!nic_known(c, argv[i]))
-			return sn_fail(e, SN_E_SCRIPT_NO_NIC, "\"%.40s\"", argv[i]);
+				       "DHCP on an interface the script made here (no dhcp hook)",
+				       c->cmd, argv[i]);
+		sn_clear(e);
+		if ((rc = c->ops->dhcp(c->arg, argv[i], o->timeout_ms, c->settings, e)) != SN_OK) {
+			if (e->code == SN_OK)
+				sn_fail(e, SN_E_SCRIPT_NO_NET_OP, "returned %d", rc);
+			script_err_prefix(e, "%s %.40s: ", c->cmd, argv[i]);
+			return e->code;
+		}
 	}
-	script_log(c, "%s: the network is already up", c->cmd);
+	script_log(c, "%s: the network is up", c->cmd);
 	return SN_OK;
 }
 

@@ -198,8 +198,8 @@ static int dr_vcreate(void *arg, const char *trunk, unsigned tag, unsigned prio,
 	return SN_OK;
 }
 
-static int dr_dhcp(void *arg, const char *ifname, struct script_settings *s,
-		   struct sn_err *e)
+static int dr_dhcp(void *arg, const char *ifname, unsigned timeout_ms,
+		   struct script_settings *s, struct sn_err *e)
 {
 	say(arg, "dry run: no DHCP on %s\n", ifname);
 	return SN_OK;

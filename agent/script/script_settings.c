@@ -15,6 +15,7 @@
 struct filler {
 	struct script_settings *s;
 	int rc;
+	int keep;   /* 1: a setting that has a value keeps it */
 };
 
 static void put(struct filler *f, const char *scope, const char *name, const char *value)
@@ -25,6 +26,8 @@ static void put(struct filler *f, const char *scope, const char *name, const cha
 	if (!value || !*value)
 		return;
 	snprintf(key, sizeof(key), "%s%s%s", scope ? scope : "", scope ? "/" : "", name);
+	if (f->keep && script_get(f->s, key))
+		return;
 	rc = script_set(f->s, key, value);
 	if (rc != SN_OK && f->rc == SN_OK)
 		f->rc = rc;
@@ -87,7 +90,7 @@ static int pci_busloc(const char *slot, unsigned *loc)
 int script_settings_from_lease(struct script_settings *s, const struct lease *l,
 			       const struct nic *nics, int n, int winner)
 {
-	struct filler f = { s, SN_OK };
+	struct filler f = { s, SN_OK, 0 };
 	char scope[16], num[16];
 
 	put(&f, NULL, "version", SNBOOT_VERSION);
@@ -117,6 +120,26 @@ int script_settings_from_lease(struct script_settings *s, const struct lease *l,
 			put(&f, NULL, "mac", nics[winner].mac_str);
 		}
 	}
+	return f.rc;
+}
+
+/* iPXE after `dhcp net0-42`: the lease in the net0-42 settings block;
+ * netX names the interface opened last (this one). An unscoped ${ip},
+ * ${gateway}, ${dns}... is looked up through the blocks in the order they
+ * were registered (settings.c: equal priorities keep their order), so
+ * the NIC the script came over answers first; the VLAN's lease only
+ * fills what it left unset. */
+int script_settings_iface_lease(struct script_settings *s, const char *ifname,
+				const struct lease *l)
+{
+	struct filler f = { s, SN_OK, 0 };
+
+	if (!ifname[0] || strchr(ifname, '/') || strlen(ifname) > SCRIPT_NAME_MAX / 2)
+		return SN_E_SCRIPT_NO_NIC;
+	put_lease(&f, ifname, l);
+	put_lease(&f, "netX", l);
+	f.keep = 1;
+	put_lease(&f, NULL, l);
 	return f.rc;
 }
 

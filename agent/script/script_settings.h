@@ -18,6 +18,14 @@
 int script_settings_from_lease(struct script_settings *s, const struct lease *l,
 			       const struct nic *nics, int n, int winner);
 
+/* Pure: after `dhcp <ifname>` on an interface the script made (vcreate),
+ * its lease under <ifname>/ and netX/ (the interface opened last), and
+ * unscoped only where nothing is set yet (iPXE looks unscoped names up
+ * through the interfaces in the order they appeared). SN_OK,
+ * SN_E_SCRIPT_NO_NIC for an empty or overlong name, or script_set()'s error. */
+int script_settings_iface_lease(struct script_settings *s, const char *ifname,
+				const struct lease *l);
+
 /* net<N>/busid (iPXE: bus type 01 for PCI, then vendor and device IDs,
  * "01:80:86:10:0e") for each PCI NIC, read from sysfs_root (normally
  * "/sys") class/net/<name>/device/{vendor,device}. NICs without them get

@@ -147,13 +147,13 @@ static int fake_vcreate(void *arg, const char *trunk, unsigned tag, unsigned pri
 	return SN_OK;
 }
 
-static int fake_dhcp(void *arg, const char *ifname, struct script_settings *s,
-		     struct sn_err *e)
+static int fake_dhcp(void *arg, const char *ifname, unsigned timeout_ms,
+		     struct script_settings *s, struct sn_err *e)
 {
 	struct fake *f = arg;
 	char key[64];
 
-	snprintf(f->dhcp_if, sizeof(f->dhcp_if), "%s", ifname);
+	snprintf(f->dhcp_if, sizeof(f->dhcp_if), "%s/%u", ifname, timeout_ms);
 	snprintf(key, sizeof(key), "%s/ip", ifname);
 	return script_set(s, key, "192.168.42.7");
 }
@@ -505,14 +505,14 @@ static void test_network_commands(void **state)
 	struct fake *f = run_ops(&r, &hook_ops, NULL);
 
 	go(f, &r, &hook_ops, "#!ipxe\nifstat net0\nntp pool.ntp.org\n"
-			     "vcreate --tag 42 --priority 3 net0\ndhcp net0-42\n"
+			     "vcreate --tag 42 --priority 3 net0\ndhcp --timeout 2500 net0-42\n"
 			     "echo ${net0-42/ip}\nntp unreachable || echo ntp-failed\n");
 	assert_int_equal(r.rc, SN_OK);
 	assert_string_equal(f->out, "net0: 52:54:00:12:34:56 using e1000 on 01:80:86:10:0e "
 			    "(Ethernet) [open]\n  [Link:up]\n192.168.42.7\nntp-failed\n");
 	assert_string_equal(f->ntp_server, "unreachable");
 	assert_string_equal(f->vlan, "net0-42/3");
-	assert_string_equal(f->dhcp_if, "net0-42");
+	assert_string_equal(f->dhcp_if, "net0-42/2500");
 	done(f, &r);
 
 	/* all interfaces; unknown ones; no hooks */
@@ -614,6 +614,35 @@ static void test_settings_from_lease(void **state)
 	EXPANDS("${filename} ${version} ${buildarch}", "https://10.0.2.2/v1/boot "
 		SNBOOT_VERSION " x86_64");
 	EXPANDS("${net1.dhcp/netmask:hexhyp}", "ff-ff-ff-00");
+
+	/* `vcreate --tag 100 net1` then `dhcp net1-100`: the VLAN's lease
+	 * under net1-100/ and netX/ (the interface opened last); unscoped
+	 * names keep the first interface's values and take only what it
+	 * left unset (iPXE looks them up in the order interfaces appeared) */
+	struct lease v;
+	memset(&v, 0, sizeof(v));
+	v.family = AF_INET;
+	inet_pton(AF_INET, "192.168.100.57", &v.addr4);
+	inet_pton(AF_INET, "255.255.255.128", &v.mask4);
+	inet_pton(AF_INET, "192.168.100.1", &v.router4);
+	inet_pton(AF_INET, "192.168.100.2", &v.server4);
+	inet_pton(AF_INET, "192.168.100.3", &v.dns4[0]);
+	v.n_dns4 = 1;
+	inet_pton(AF_INET, "192.168.100.4", &v.log4);
+	snprintf(v.boot_url, sizeof(v.boot_url), "vlan100.ipxe");
+	assert_int_equal(script_settings_iface_lease(s, "net1-100", &v), SN_OK);
+	EXPANDS("${net1-100/ip} ${net1-100/netmask} ${net1-100/gateway}",
+		"192.168.100.57 255.255.255.128 192.168.100.1");
+	EXPANDS("${net1-100/dns} ${net1-100/next-server} ${net1-100/filename}",
+		"192.168.100.3 192.168.100.2 vlan100.ipxe");
+	EXPANDS("${net1-100/ip:hex} ${net1-100.dhcp/netmask:hexhyp}", "c0:a8:64:39 ff-ff-ff-80");
+	EXPANDS("${netX/ip} ${netX/gateway} ${netX/next-server}",
+		"192.168.100.57 192.168.100.1 192.168.100.2");
+	EXPANDS("${ip} ${gateway} ${dns} ${next-server} ${filename}",
+		"10.0.2.15 10.0.2.2 10.0.2.3 10.0.2.2 https://10.0.2.2/v1/boot");
+	EXPANDS("${syslog} ${net1/ip} x${net1-100/domain}", "192.168.100.4 10.0.2.15 x");
+	assert_int_equal(script_settings_iface_lease(s, "", &v), SN_E_SCRIPT_NO_NIC);
+	assert_int_equal(script_settings_iface_lease(s, "a/b", &v), SN_E_SCRIPT_NO_NIC);
 
 	/* busid from sysfs: a fake tree with eth1's PCI IDs */
 	char root[] = "/tmp/snboot-sysfs-XXXXXX", path[256];
