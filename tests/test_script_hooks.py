@@ -1,8 +1,9 @@
 """The agent's script hooks in QEMU: `ntp <server>` sets the clock from an
 SNTP server (a small RFC 4330 responder on the host's loopback, 10.0.2.2
 in the guest, answering a time 100 days ahead) and `vcreate --tag N
-net0` makes the tagged interface; `dhcp net0-42` then fails its line
-clearly (E0859, caught by ||) and the script goes on to boot.
+net0` makes the tagged interface; `dhcp --timeout 2000 net0-42` then
+fails its line clearly (E0422: no DHCP server on VLAN 42 of QEMU's user
+network; caught by ||) and the script goes on to boot.
 Run: flock /tmp/snboot-qemu.lock /usr/bin/python3 -m pytest -v tests/test_script_hooks.py
 """
 import socket
@@ -66,7 +67,7 @@ def test_ntp_and_vcreate_then_boot(stack, servers):
             "#!ipxe\n"
             "ntp %s:%d\n"
             "vcreate --tag 42 net0\n"
-            "dhcp net0-42 || echo no-vlan-dhcp\n"
+            "dhcp --timeout 2000 net0-42 || echo no-vlan-dhcp\n"
             "vcreate --tag 43 --priority 5 net0 || echo no-priority\n"
             "kernel %s console=ttyS0 snboot.serial=%s\ninitrd %s\nboot\n"
             % (h.SLIRP_HOST, ntp.port, servers.url("https", "/files/vmlinuz"), SERIAL,
@@ -78,7 +79,8 @@ def test_ntp_and_vcreate_then_boot(stack, servers):
                                                                    SET_TO))[1]
         assert ntp.requests and ntp.requests[0][0] == 0x23 and len(ntp.requests[0]) == 48
         assert vm.console.search(r"vcreate: net0-42 is eth0\.42 \(VLAN 42 on eth0\), up")[1]
-        assert vm.console.search(r"E0?859\b.*dhcp net0-42")[1]
+        assert vm.console.search(r"E0?422\b.*dhcp net0-42: eth0\.42: no DHCPv4 lease in \d+ ms "
+                                 r"\(limit 2000 ms\)")[1]
         assert vm.console.search(r"no-vlan-dhcp")[1]
         assert vm.console.search(r"E0?862\b.*--priority 5")[1]
         assert vm.console.search(r"no-priority")[1]

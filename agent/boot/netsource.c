@@ -329,7 +329,8 @@ static int op_dhcp(void *arg, const char *ifname, unsigned timeout_ms,
 	v.vlan = (unsigned)tag;
 	v.parent = i;
 	v.carrier = -1;
-	if ((rc = net_dhcp_iface(&a->cfg, &a->id, &v, timeout_ms, &l, e)) != SN_OK)
+	if ((rc = net_dhcp_iface(&a->cfg, &a->id, &v, timeout_ms,
+				 net_lease_default4(&a->net.lease), &l, e)) != SN_OK)
 		return rc;
 	if ((rc = script_settings_iface_lease(s, ifname, &l)) != SN_OK)
 		return sn_fail(e, rc, "the settings of %s", ifname);

@@ -56,6 +56,30 @@ int net_script_vlans_release(const struct net_env *env, const struct config *cfg
 	return n;
 }
 
+int net_lease_default4(const struct lease *l)
+{
+	if (l->family != AF_INET)
+		return 0;
+	if (!l->n_routes4)
+		return l->router4.s_addr != 0;
+	for (int i = 0; i < l->n_routes4; i++)
+		if (l->routes4[i].plen == 0)
+			return 1;
+	return 0;
+}
+
+/* The lease without its default route (the first interface's stays). */
+static void drop_default(struct lease *l)
+{
+	int k = 0;
+
+	l->router4.s_addr = 0;
+	for (int i = 0; i < l->n_routes4; i++)
+		if (l->routes4[i].plen)
+			l->routes4[k++] = l->routes4[i];
+	l->n_routes4 = k;
+}
+
 static int wait_ms(uint64_t now, uint64_t deadline, uint64_t timer)
 {
 	uint64_t until = timer && timer < deadline ? timer : deadline;
@@ -65,8 +89,10 @@ static int wait_ms(uint64_t now, uint64_t deadline, uint64_t timer)
 
 int net_dhcp_iface_env(const struct net_env *env, const struct config *cfg,
 		       const struct smbios_facts *id, const struct nic *n,
-		       unsigned timeout_ms, struct lease *out, struct sn_err *e)
+		       unsigned timeout_ms, int keep_default, struct lease *out,
+		       struct sn_err *e)
 {
+	struct lease whole;
 	static struct config any_lease;   /* big: not on the stack */
 	struct probe p;
 	struct probe_ctx ctx;
@@ -121,11 +147,18 @@ int net_dhcp_iface_env(const struct net_env *env, const struct config *cfg,
 			       "(limit %u ms): %s", n->name,
 			       (unsigned long long)(env->now() - t0), timeout_ms, why);
 	}
+	whole = p.lease;
+	if (keep_default && net_lease_default4(&p.lease)) {
+		drop_default(&p.lease);
+		logmsg(STAGE, "%s: its default route not set: the first interface's stays "
+		       "(iPXE routes through interfaces in the order they appeared)", n->name);
+	}
 	rc = p.ops->apply(&p, e);
 	p.ops->stop(&p);
 	if (rc)
 		return rc;
-	*out = p.lease;
+	whole.mask4 = p.lease.mask4;   /* apply may fill the classful default */
+	*out = whole;
 	inet_ntop(AF_INET, &out->addr4, addr, sizeof(addr));
 	logmsg(STAGE, "%s: DHCPv4 %s for the script in %llu ms", n->name, addr,
 	       (unsigned long long)(env->now() - t0));
@@ -133,11 +166,11 @@ int net_dhcp_iface_env(const struct net_env *env, const struct config *cfg,
 }
 
 int net_dhcp_iface(const struct config *cfg, const struct smbios_facts *id,
-		   const struct nic *n, unsigned timeout_ms, struct lease *out,
-		   struct sn_err *e)
+		   const struct nic *n, unsigned timeout_ms, int keep_default,
+		   struct lease *out, struct sn_err *e)
 {
 	struct net_env env;
 
 	net_env_default(&env);
-	return net_dhcp_iface_env(&env, cfg, id, n, timeout_ms, out, e);
+	return net_dhcp_iface_env(&env, cfg, id, n, timeout_ms, keep_default, out, e);
 }

@@ -15,17 +15,24 @@
 /* Runs env->v4 on n (up already: vcreate brought it up) until it binds a
  * lease or timeout_ms passes (0: cfg->net_timeout_s). Any lease will do:
  * the script runs, its backend is known. The lease is applied on n
- * (env->v4->apply: address, MTU, routes; a default route goes behind the
- * one the race set, which stays in use) and copied to *out; resolv.conf
- * is left as the race wrote it (iPXE answers ${dns} from the first
- * interface too). No lease in time: SN_E_NET_VLAN_DHCP naming n and how
- * long it waited. */
+ * (env->v4->apply: address, MTU, routes) and copied whole to *out. With
+ * keep_default (the network stage's lease set a default route) the
+ * lease's own default route (option 3, or 0/0 in option 121) is left out
+ * and the first one stays, as in iPXE, which routes through its
+ * interfaces in the order they appeared; resolv.conf stays as the
+ * network stage wrote it (iPXE's ${dns} also answers from the first).
+ * No lease in time: SN_E_NET_VLAN_DHCP naming n and how long it waited. */
 int net_dhcp_iface_env(const struct net_env *env, const struct config *cfg,
 		       const struct smbios_facts *id, const struct nic *n,
-		       unsigned timeout_ms, struct lease *out, struct sn_err *e);
+		       unsigned timeout_ms, int keep_default, struct lease *out,
+		       struct sn_err *e);
 int net_dhcp_iface(const struct config *cfg, const struct smbios_facts *id,
-		   const struct nic *n, unsigned timeout_ms, struct lease *out,
-		   struct sn_err *e);
+		   const struct nic *n, unsigned timeout_ms, int keep_default,
+		   struct lease *out, struct sn_err *e);
+
+/* 1 if the IPv4 lease l sets a default route (option 3 without option
+ * 121, or a 0/0 route in option 121). */
+int net_lease_default4(const struct lease *l);
 
 /* A VLAN interface the script made, to delete before kexec (at most
  * NET_SCRIPT_VLANS_MAX; the same name twice counts once). */

@@ -20,6 +20,8 @@ static struct {
 	int need_url;          /* the cfg the probe saw asked for a boot URL */
 	int fail_apply, stopped, up;
 	char applied[32], deleted[128];
+	struct lease offer;    /* what the server gives */
+	struct lease seen;     /* what apply was asked to set */
 } fx;
 
 static uint64_t fake_now(void) { return fx.now; }
@@ -47,8 +49,7 @@ static void p_sync(struct probe *p, uint64_t now)
 {
 	if (fx.bind_after && now >= fx.started + fx.bind_after) {
 		p->done = 1;
-		p->lease.family = AF_INET;
-		inet_pton(AF_INET, "192.168.100.57", &p->lease.addr4);
+		p->lease = fx.offer;
 		p->timer_ms = 0;
 	} else {
 		p->timer_ms = now + 1000;   /* a DISCOVER a second */
@@ -74,6 +75,7 @@ static int p_apply(struct probe *p, struct sn_err *e)
 	if (fx.fail_apply)
 		return sn_fail(e, SN_E_NET_ADDR, "%s: refused", p->nic->name);
 	snprintf(fx.applied, sizeof(fx.applied), "%s", p->nic->name);
+	fx.seen = p->lease;
 	return 0;
 }
 
@@ -96,6 +98,9 @@ static int setup(void **state)
 {
 	memset(&fx, 0, sizeof(fx));
 	fx.now = T0;
+	fx.offer.family = AF_INET;
+	inet_pton(AF_INET, "192.168.100.57", &fx.offer.addr4);
+	inet_pton(AF_INET, "192.168.100.1", &fx.offer.router4);
 	config_defaults(&cfg);
 	memset(&env, 0, sizeof(env));
 	env.now = fake_now;
@@ -117,13 +122,61 @@ static void binds_and_applies(void **state)
 
 	sn_clear(&e);
 	fx.bind_after = 3000;
-	assert_int_equal(net_dhcp_iface_env(&env, &cfg, NULL, &vnic, 10000, &l, &e), 0);
+	assert_int_equal(net_dhcp_iface_env(&env, &cfg, NULL, &vnic, 10000, 0, &l, &e), 0);
 	assert_string_equal(fx.applied, "eth0.100");
 	assert_int_equal(fx.need_url, 0);   /* any lease: no boot URL needed */
 	assert_int_equal(fx.up, 1);
 	assert_int_equal(fx.stopped, 1);
 	assert_int_equal(fx.now, T0 + 3000);
 	assert_string_equal(inet_ntop(AF_INET, &l.addr4, addr, sizeof(addr)), "192.168.100.57");
+	/* no default route before: the VLAN's is set */
+	assert_string_equal(inet_ntop(AF_INET, &fx.seen.router4, addr, sizeof(addr)),
+			    "192.168.100.1");
+}
+
+/* The network stage's lease set a default route: the VLAN lease's is not
+ * applied (option 3, and 0/0 in option 121; other 121 routes are), but
+ * the lease handed back (the settings' ${net0-100/gateway}) is whole. */
+static void first_default_route_stays(void **state)
+{
+	struct lease l, first;
+	struct sn_err e;
+	char addr[INET_ADDRSTRLEN];
+
+	memset(&first, 0, sizeof(first));
+	first.family = AF_INET;
+	assert_int_equal(net_lease_default4(&first), 0);
+	inet_pton(AF_INET, "10.0.0.1", &first.router4);
+	assert_int_equal(net_lease_default4(&first), 1);
+	first.n_routes4 = 1;   /* option 121 replaces option 3 */
+	inet_pton(AF_INET, "10.9.0.0", &first.routes4[0].dst);
+	first.routes4[0].plen = 16;
+	assert_int_equal(net_lease_default4(&first), 0);
+	first.routes4[1].plen = 0;
+	first.n_routes4 = 2;
+	assert_int_equal(net_lease_default4(&first), 1);
+
+	sn_clear(&e);
+	fx.bind_after = 1000;
+	assert_int_equal(net_dhcp_iface_env(&env, &cfg, NULL, &vnic, 5000, 1, &l, &e), 0);
+	assert_int_equal(fx.seen.router4.s_addr, 0);
+	assert_string_equal(inet_ntop(AF_INET, &l.router4, addr, sizeof(addr)), "192.168.100.1");
+
+	/* option 121: 0/0 left out, the others applied */
+	setup(state);
+	fx.bind_after = 1000;
+	fx.offer.n_routes4 = 3;
+	inet_pton(AF_INET, "172.16.0.0", &fx.offer.routes4[0].dst);
+	fx.offer.routes4[0].plen = 12;
+	fx.offer.routes4[1].plen = 0;
+	inet_pton(AF_INET, "192.168.100.1", &fx.offer.routes4[1].gw);
+	inet_pton(AF_INET, "10.200.0.0", &fx.offer.routes4[2].dst);
+	fx.offer.routes4[2].plen = 16;
+	assert_int_equal(net_dhcp_iface_env(&env, &cfg, NULL, &vnic, 5000, 1, &l, &e), 0);
+	assert_int_equal(fx.seen.n_routes4, 2);
+	assert_int_equal(fx.seen.routes4[0].plen, 12);
+	assert_int_equal(fx.seen.routes4[1].plen, 16);
+	assert_int_equal(l.n_routes4, 3);
 }
 
 static void times_out_naming_the_interface(void **state)
@@ -132,7 +185,7 @@ static void times_out_naming_the_interface(void **state)
 	struct sn_err e;
 
 	sn_clear(&e);
-	assert_int_equal(net_dhcp_iface_env(&env, &cfg, NULL, &vnic, 2500, &l, &e),
+	assert_int_equal(net_dhcp_iface_env(&env, &cfg, NULL, &vnic, 2500, 0, &l, &e),
 			 SN_E_NET_VLAN_DHCP);
 	assert_int_equal(e.code, SN_E_NET_VLAN_DHCP);
 	assert_string_equal(e.ctx, "eth0.100: no DHCPv4 lease in 2500 ms (limit 2500 ms): "
@@ -150,7 +203,7 @@ static void default_limit_is_net_timeout(void **state)
 	sn_clear(&e);
 	cfg.net_timeout_s = 7;
 	fx.bind_after = 9000;   /* after the limit */
-	assert_int_equal(net_dhcp_iface_env(&env, &cfg, NULL, &vnic, 0, &l, &e),
+	assert_int_equal(net_dhcp_iface_env(&env, &cfg, NULL, &vnic, 0, 0, &l, &e),
 			 SN_E_NET_VLAN_DHCP);
 	assert_int_equal(fx.now, T0 + 7000);
 	assert_non_null(strstr(e.ctx, "(limit 7000 ms)"));
@@ -164,7 +217,7 @@ static void apply_failure_is_the_lines(void **state)
 	sn_clear(&e);
 	fx.bind_after = 1000;
 	fx.fail_apply = 1;
-	assert_int_equal(net_dhcp_iface_env(&env, &cfg, NULL, &vnic, 5000, &l, &e),
+	assert_int_equal(net_dhcp_iface_env(&env, &cfg, NULL, &vnic, 5000, 0, &l, &e),
 			 SN_E_NET_ADDR);
 	assert_string_equal(e.ctx, "eth0.100: refused");
 	assert_int_equal(fx.stopped, 1);
@@ -197,6 +250,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(binds_and_applies, setup),
+		cmocka_unit_test_setup(first_default_route_stays, setup),
 		cmocka_unit_test_setup(times_out_naming_the_interface, setup),
 		cmocka_unit_test_setup(default_limit_is_net_timeout, setup),
 		cmocka_unit_test_setup(apply_failure_is_the_lines, setup),
