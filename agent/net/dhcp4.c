@@ -215,8 +215,10 @@ static void dhcp4_enter(struct dhcp4_client *c, enum dhcp4_state s, uint64_t now
 	c->state = s;
 	switch (s) {
 	case DHCP4_S_INIT:
+		/* 1..JITTER: a delay of 0 would arm no timer (timer_ms 0
+		 * means none) and the NIC would never send a DISCOVER. */
 		delay = c->restarts ? backoff_ms(c, c->restarts)
-				    : rnd(c) % (DHCP4_START_JITTER_MS + 1);
+				    : 1 + rnd(c) % DHCP4_START_JITTER_MS;
 		break;
 	case DHCP4_S_SELECTING:
 		if (old != s) {  /* a new exchange */

@@ -78,6 +78,23 @@ static void init(struct world *w, uint64_t seed)
 	dhcp4_client_init(&w->c, &w->nic, &w->cfg, &w->id, fake_send, &w->sent, seed);
 }
 
+/* Whatever the start jitter draws, INIT arms its timer and the DISCOVER
+ * goes out (a draw of 0 once left the NIC silent for the whole race). */
+static void start_always_arms_a_timer(void **state)
+{
+	struct world *w = *state;
+
+	for (uint64_t seed = 1; seed <= 5000; seed++) {
+		memset(&w->sent, 0, sizeof(w->sent));
+		init(w, seed);
+		dhcp4_client_start(&w->c, 100);
+		assert_true(w->c.timer_ms > 100);
+		assert_true(w->c.timer_ms <= 100 + DHCP4_START_JITTER_MS);
+		dhcp4_client_timeout(&w->c, w->c.timer_ms);
+		assert_int_equal(w->sent.n, 1);
+	}
+}
+
 /* A fixture with its xid replaced by the client's current one. */
 static size_t reply(struct world *w, const char *name, uint8_t *buf, size_t cap)
 {
@@ -883,6 +900,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(proxy_off_subnet_arps_for_the_router, setup, teardown),
 		cmocka_unit_test_setup_teardown(proxy_url_on_67_needs_no_4011, setup, teardown),
 		cmocka_unit_test_setup_teardown(routes_applied_from_121, setup, teardown),
+		cmocka_unit_test_setup_teardown(start_always_arms_a_timer, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
