@@ -19,9 +19,13 @@ network namespace, the VM's NIC k on tap k (tests/harness.py NicLab):
   that does not speak LACP: the agent falls back to the ports and boots;
 - the bond named by the switch instead: LLDP frames on both ports give one
   chassis and one aggregated port ID, the agent bonds the ports (and not
-  with snboot.lldp=0); without an LACP answer it falls back to the ports.
+  with snboot.lldp=0); without an LACP answer it falls back to the ports;
+- the backend's script makes the VLAN itself (`vcreate --tag 100 net0`,
+  `dhcp net0-100`, as iPXE scripts do) on a port that carries the untagged
+  network and VLAN 100, and boots from a server reachable only there.
 """
 import os
+import re
 import subprocess
 import sys
 import time
@@ -275,10 +279,11 @@ class VlanSwitch:
     carries VLAN vid tagged; the tap `access` it creates is the untagged
     provisioning network (10.77.1.1/24 here, dnsmasq and the backend)."""
 
-    def __init__(self, ns, trunk, access, vid, name, lldp=False):
+    def __init__(self, ns, trunk, access, vid, name, lldp=False, native=None):
         self.ns = ns
         cmd = h.netns_prefix(ns) + [sys.executable, "-u", os.path.join(h.ROOT, "tests", "vlanswitch.py"),
-                                    trunk, access, str(vid)] + (["lldp"] if lldp else [])
+                                    trunk, access, str(vid)] + (["lldp"] if lldp else []) + \
+            (["native=" + native] if native else [])
         self.proc = h.popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
         self.log = h.LineStream(self.proc.stdout, h.log_path(name + ".vlanswitch.log"))
@@ -485,3 +490,92 @@ def test_lldp_aggregate_ignored_with_lldp_0(stack, netns_ok):
     assert sw.log.search(r"^suspended: frame from tap\d dropped")[1], sw.log.tail(10)
     assert not sw.log.search(r"^lacpdu from")[1]
     assert not dns.log.search(r"DHCPACK")[1]
+
+
+class NsScriptServer:
+    """tests/scriptserver.py (HTTPS, the demo PKI's certificate) in its own
+    process inside the namespace, on 0.0.0.0:port: POST /api/v1/boot gives
+    script, GET .../files/vmlinuz and initrd.img the test target."""
+
+    def __init__(self, ns, script, port, name):
+        code = ("import sys, time\n"
+                "sys.path.insert(0, sys.argv[1])\n"
+                "from scriptserver import ScriptServer\n"
+                "ScriptServer(sys.argv[2], port=int(sys.argv[3])).serve()\n"
+                "print('ready', flush=True)\n"
+                "while True:\n"
+                "    time.sleep(3600)\n")
+        cmd = h.netns_prefix(ns) + [sys.executable, "-u", "-c", code,
+                                    os.path.join(h.ROOT, "tests"), script, str(port)]
+        self.proc = h.popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+        self.log = h.LineStream(self.proc.stdout, h.log_path(name + ".scriptserver.log"))
+        if self.log.wait(r"^ready", 10)[1] is None:
+            self.close()
+            raise h.HarnessError("scriptserver did not start: " + self.log.tail(10))
+
+    def close(self):
+        h.stop_process(self.proc)
+        self.log.join()
+
+
+def test_script_vcreate_and_dhcp_on_vlan_100(stack, netns_ok):
+    """The port carries the untagged network 10.77.2.0/24 (dnsmasq with the
+    backend's URL: the agent's own DHCP) and VLAN 100 (10.77.1.0/24, a
+    second dnsmasq handing out only 10.77.1.150-159, no boot file). The
+    script runs `vcreate --tag 100 net0` and `dhcp net0-100`, then fetches
+    kernel and initrd from 10.77.1.1, reachable only over the VLAN (the
+    untagged lease's router 10.77.2.254 does not exist), and puts
+    ${net0-100/ip} and ${ip} on the target's command line: the address
+    from the VLAN's range proves the lease came from VLAN 100's dnsmasq;
+    ${ip} stays the untagged lease's, as in iPXE."""
+    lab = h.NicLab(stack, 0, serials=[SERIAL], v6=False)
+    lab.ns.ip("tuntap", "add", "tap1", "mode", "tap")
+    lab.ns.ip("link", "set", "tap1", "mtu", "1504", "up")
+    sw = stack.add(VlanSwitch(lab.ns, "tap1", "vdh", 100, stack.name, native="vnat"))
+    for tap, addr in (("vdh", "10.77.1.1/24"), ("vnat", "10.77.2.1/24")):
+        lab.ns.ip("addr", "add", addr, "dev", tap)
+        lab.ns.ip("link", "set", tap, "up")
+    port = h.free_port()
+    files = "https://10.77.1.1:%d/files/" % port
+    script = ("#!ipxe\n"
+              "vcreate --tag 100 net0\n"
+              "dhcp net0-100 || goto fail\n"
+              "echo vlan lease ${net0-100/ip}/${net0-100/netmask} netX ${netX/ip}\n"
+              "kernel %svmlinuz console=ttyS0 snboot.serial=%s vlan_ip=${net0-100/ip} "
+              "first_ip=${ip}\n"
+              "initrd %sinitrd.img\n"
+              "boot\n"
+              ":fail\n"
+              "echo vlan-dhcp-failed\n"
+              "exit 1\n" % (files, SERIAL, files))
+    stack.add(NsScriptServer(lab.ns, script, port, stack.name))
+    untagged = stack.dnsmasq(lab.ns, "vnat", [
+        "--no-ping", "--dhcp-range=10.77.2.100,10.77.2.199,255.255.255.0,1h",
+        "--dhcp-option=3,10.77.2.254",
+        "--dhcp-option=option:bootfile-name,https://10.77.2.1:%d/api/v1/boot" % port])
+    vlan = stack.dnsmasq(lab.ns, "vdh", [
+        "--no-ping", "--dhcp-range=10.77.1.150,10.77.1.159,255.255.255.0,1h"])
+    vm = stack.qemu(name=stack.name, serial=SERIAL, netns=lab.ns, nic_args=VLAN_NIC,
+                    append="snboot.ipv6=0 snboot.lldp=0")
+    vm.start()
+    cmdline = booted(vm)
+    m = re.search(r"(?:^|\s)vlan_ip=(\S*)", cmdline)
+    assert m and re.fullmatch(r"10\.77\.1\.15\d", m.group(1)), cmdline
+    first = re.search(r"(?:^|\s)first_ip=(\S*)", cmdline)
+    assert first and re.fullmatch(r"10\.77\.2\.1\d\d", first.group(1)), cmdline
+    vm.wait_for(r"snboot net: eth0: won: dhcp4 10\.77\.2\.1\d\d", timeout=1)
+    vm.wait_for(r"vcreate: net0-100 is eth0\.100 \(VLAN 100 on eth0\), up", timeout=1)
+    vm.wait_for(r"snboot net: eth0\.100: DHCPv4 %s for the script in \d+ ms"
+                % re.escape(m.group(1)), timeout=1)
+    vm.wait_for(r"vlan lease %s/255\.255\.255\.0 netX %s" % (re.escape(m.group(1)),
+                                                             re.escape(m.group(1))), timeout=1)
+    vm.wait_for(r"snboot net: eth0\.100 \(the script's vcreate\): taken down before kexec",
+                timeout=1)
+    assert not vm.console.search(r"vlan-dhcp-failed")[1]
+    assert vlan.log.search(r"DHCPACK\(vdh\) %s 52:54:00:00:00:01" % re.escape(m.group(1)))[1], \
+        vlan.log.tail(10)
+    assert untagged.log.search(r"DHCPACK\(vnat\) %s 52:54:00:00:00:01"
+                               % re.escape(first.group(1)))[1], untagged.log.tail(10)
+    assert sw.log.search(r"^tagged 100 from tap1")[1], sw.log.tail(10)
+    assert sw.log.search(r"^untagged from tap1 to vnat")[1], sw.log.tail(10)

@@ -1,7 +1,7 @@
 """A one-VLAN 802.1Q "switch port" in user space, for hosts whose kernel has
 no 802.1Q (the test machines: `ip link add ... type vlan` fails).
 
-    python3 vlanswitch.py TRUNK ACCESS VID [lldp]
+    python3 vlanswitch.py TRUNK ACCESS VID [lldp] [native=TAP]
 
 TRUNK is the VM's tap: frames the VM sends tagged with VID go out on ACCESS
 without the tag; frames from ACCESS go to TRUNK tagged with VID. ACCESS is
@@ -20,6 +20,11 @@ The host kernel strips a received frame's tag before AF_PACKET sees it
 802.1Q header in the data. Prints one line per event worth asserting on
 ("tagged 100 from TRUNK", "untagged dropped") the first few times, and a
 "ready" line once both sockets are bound.
+
+With `native=TAP` the port also carries an untagged network, as a trunk
+with a native VLAN does: untagged frames from TRUNK go out on TAP (a
+second tap this process creates), frames from TAP go to TRUNK untagged
+("untagged from TRUNK to TAP", "to TRUNK untagged from TAP").
 
 VID 0 makes it a plain access port instead (the same user-space path,
 nothing tagged): untagged frames pass both ways, tagged ones are dropped.
@@ -91,8 +96,10 @@ def lldp_frame(vid):
 
 def main():
     trunk_name, access_name, vid = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    lldp = len(sys.argv) > 4 and sys.argv[4] == "lldp"
+    lldp = "lldp" in sys.argv[4:]
+    native_name = next((a[len("native="):] for a in sys.argv[4:] if a.startswith("native=")), None)
     trunk, access = open_port(trunk_name), open_tap(access_name)
+    native = open_tap(native_name) if native_name else None
     counts = {}
 
     def event(what):
@@ -100,15 +107,22 @@ def main():
         if counts[what] <= 3 or counts[what] % 100 == 0:
             print("%s (%d)" % (what, counts[what]), flush=True)
 
-    print("ready %s <-> %s vlan %d" % (trunk_name, access_name, vid), flush=True)
+    print("ready %s <-> %s vlan %d%s" % (trunk_name, access_name, vid,
+                                         ", native %s" % native_name if native_name else ""),
+          flush=True)
     next_lldp = 0.0
     while True:
         if lldp and time.monotonic() >= next_lldp:
             trunk.send(lldp_frame(vid))
             event("lldp pvid %d to %s" % (vid, trunk_name))
             next_lldp = time.monotonic() + 1.0
-        ready, _, _ = select.select([trunk, access], [], [], 1.0 if lldp else None)
+        ready, _, _ = select.select([trunk, access] + ([native] if native else []), [], [],
+                                    1.0 if lldp else None)
         for s in ready:
+            if native is not None and s == native:
+                event("to %s untagged from %s" % (trunk_name, native_name))
+                trunk.send(os.read(native, 65535))
+                continue
             if s == access:
                 frame = os.read(access, 65535)
                 if vid == 0:
@@ -127,6 +141,9 @@ def main():
             elif tag == vid:
                 event("tagged %d from %s" % (vid, trunk_name))
                 os.write(access, frame)
+            elif tag is None and native is not None:
+                event("untagged from %s to %s" % (trunk_name, native_name))
+                os.write(native, frame)
             elif tag is None:
                 event("untagged from %s dropped" % trunk_name)
             else:
