@@ -86,7 +86,8 @@ $(BUILD)/snboot.efi: $(KOUT)/.config $(BUILD)/initramfs.list $(BUILD)/snboot \
 # ---- busybox and kexec-tools in the image, static with musl from Debian
 # source packages; rebuilt when the script or the busybox config changes
 tools: $(BUILD)/tools/.built
-$(BUILD)/tools/.built: mk/tools.sh mk/busybox.config initramfs/files.list $(KHDR)/.installed | $(BUILD)/.deps
+$(BUILD)/tools/.built: mk/tools.sh mk/busybox.config initramfs/files.list \
+		$(wildcard mk/patches/kexec-tools/*.patch) $(KHDR)/.installed | $(BUILD)/.deps
 	@if [ -f $@ ]; then for f in mk/tools.sh mk/busybox.config; do \
 	  [ $$f -nt $@ ] && rm -f $(BUILD)/tools/busybox $(BUILD)/tools/kexec; done; true; fi
 	sh mk/tools.sh $(B) $(KHDR)/include

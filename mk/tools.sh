@@ -55,8 +55,20 @@ for a in $(sed -n 's|^slink /s*bin/\([^ ]*\) busybox .*|\1|p' "$MK/../initramfs/
 	}
 done
 
-if [ ! -x "$OUT/kexec" ]; then
+# our patches to kexec-tools (mk/patches/kexec-tools): a change rebuilds
+# kexec from a fresh, re-patched source
+KEXEC_PATCHES=$(cat "$MK"/patches/kexec-tools/*.patch 2>/dev/null | sha256sum | cut -c1-16)
+if [ ! -x "$OUT/kexec" ] || [ "$(cat "$OUT/kexec.patches" 2>/dev/null)" != "$KEXEC_PATCHES" ]; then
 	d=$(fetch kexec-tools)
+	if [ "$(cat "$d/.snboot-patches" 2>/dev/null)" != "$KEXEC_PATCHES" ]; then
+		rm -rf "$d"
+		d=$(fetch kexec-tools)
+		for p in "$MK"/patches/kexec-tools/*.patch; do
+			[ -f "$p" ] || continue
+			patch -s -d "$d" -p1 < "$p"
+		done
+		echo "$KEXEC_PATCHES" > "$d/.snboot-patches"
+	fi
 	echo "tools: kexec-tools from $d"
 	(cd "$d" && make -s distclean >/dev/null 2>&1 || true)
 	(cd "$d" && ./configure -q CC=musl-gcc CFLAGS="-Os -isystem $KHDR" \
@@ -64,4 +76,5 @@ if [ ! -x "$OUT/kexec" ]; then
 	make -C "$d" -j"$(nproc)" >"$OUT/kexec.log" 2>&1 ||
 		{ tail -n 30 "$OUT/kexec.log" >&2; exit 1; }
 	strip -o "$OUT/kexec" "$d/build/sbin/kexec"
+	echo "$KEXEC_PATCHES" > "$OUT/kexec.patches"
 fi
