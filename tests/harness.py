@@ -12,6 +12,7 @@ port or a process, with a deadline and a failure message that shows the
 last console lines.
 """
 import os
+import random
 import re
 import shlex
 import shutil
@@ -54,7 +55,31 @@ class HarnessError(AssertionError):
     """A scenario expectation failed; the message carries the evidence."""
 
 
+def _ephemeral_low():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port():
+    """A TCP port free on every address (IPv4 and IPv6), below the kernel's
+    ephemeral range: a port the kernel hands out for bind(0) comes from the
+    range outgoing connections use, so with scenarios running in parallel
+    one of their connections could take it before the server binds it
+    (seen in CI: server-stub "bind: Address already in use")."""
+    low = _ephemeral_low()
+    rng = random.Random()
+    for _ in range(200):
+        port = rng.randint(10000, max(10001, low - 1))
+        try:
+            with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s:
+                s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+                s.bind(("::", port))
+            return port
+        except OSError:
+            continue
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
