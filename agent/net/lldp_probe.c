@@ -6,9 +6,11 @@
 #include <errno.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -24,42 +26,60 @@ struct lldp_probe {
 	char from[160];     /* last sender, for the summary */
 };
 
+/* The NIC must pass the LLDP group address. It is added to the device
+ * (SIOCADDMULTI), not to the socket (PACKET_ADD_MEMBERSHIP), so it stays
+ * when the probe stops: closing a socket that holds a membership changes
+ * the NIC's multicast list right after the race, and QEMU's e1000 model
+ * then holds every received frame for 1 s (a timer armed on each RCTL
+ * write, docs/performance.md): the ARP reply for the backend waited, and
+ * with it the whole API call. Adding an address already there is a no-op;
+ * it goes with the NIC at kexec. */
+static int join_group(const struct nic *n, int fd)
+{
+	static const unsigned char group[6] = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e };
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", n->name);
+	ifr.ifr_hwaddr.sa_family = AF_UNSPEC;
+	memcpy(ifr.ifr_hwaddr.sa_data, group, sizeof(group));
+	return ioctl(fd, SIOCADDMULTI, &ifr);
+}
+
 static int probe_start(struct probe *p, const struct probe_ctx *ctx,
 		       uint64_t now, struct sn_err *e)
 {
-	/* The nearest-bridge group address every LLDP agent sends to. */
-	struct packet_mreq mr = {
-		.mr_ifindex = p->nic->ifindex,
-		.mr_type = PACKET_MR_MULTICAST,
-		.mr_alen = 6,
-		.mr_address = { 0x01, 0x80, 0xc2, 0x00, 0x00, 0x0e },
-	};
 	struct sockaddr_ll sll = {
 		.sll_family = AF_PACKET,
 		.sll_protocol = htons(LLDP_ETHERTYPE),
 		.sll_ifindex = p->nic->ifindex,
 	};
 	struct lldp_probe *lp = calloc(1, sizeof(*lp));
-	int fd;
+	const char *what = "LLDP socket";
+	int fd, err;
 
 	(void)ctx, (void)now;
 	if (!lp)
 		return sn_fail(e, SN_E_NOMEM, "lldp state for %s", p->nic->name);
 	fd = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0 ||
-	    setsockopt(fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, &mr, sizeof(mr)) < 0 ||
-	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
-		int err = errno;
-		if (fd >= 0)
-			close(fd);
-		free(lp);
-		return sn_fail(e, SN_E_NET_SOCKET, "%s: LLDP socket: %s", p->nic->name,
-			       strerror(err));
+	if (fd < 0)
+		goto fail;
+	if (join_group(p->nic, fd) < 0) {
+		what = "LLDP group address 01:80:c2:00:00:0e";
+		goto fail;
 	}
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
+		goto fail;
 	p->priv = lp;
 	p->fd = fd;
 	p->timer_ms = 0;
 	return 0;
+fail:
+	err = errno;
+	if (fd >= 0)
+		close(fd);
+	free(lp);
+	return sn_fail(e, SN_E_NET_SOCKET, "%s: %s: %s", p->nic->name, what, strerror(err));
 }
 
 static void add_vlan(struct probe *p, unsigned vid)
