@@ -4,7 +4,10 @@
 # archive of every agent source except the ones that need the musl-only
 # libraries (curl, mbedtls) or are the program itself.
 
-HOST_EXCLUDE := agent/core/main.c agent/http/http.c
+# The HTTP client (curl, mbedtls): musl only.
+HTTP_CLIENT_SRCS := agent/http/http.c agent/http/http_errors.c agent/http/http_fetch.c \
+                    agent/http/http_tls.c
+HOST_EXCLUDE := agent/core/main.c $(HTTP_CLIENT_SRCS)
 HOST_SRCS    := $(filter-out $(HOST_EXCLUDE),$(AGENT_SRCS))
 HOST_CFLAGS  := $(WARN) -g -O1 -fno-omit-frame-pointer -Iagent \
                 -fsanitize=address,undefined -fno-sanitize-recover=all \
@@ -73,7 +76,7 @@ fuzz-smoke:
 # The HTTP client built for the host (curl and mbedtls exist only in the
 # musl sysroot, so no cmocka): a small driver that tests/test_http_host.py
 # runs against build/server-stub and fault servers on loopback.
-HOST_HTTP_SRCS := agent/test/host_http.c agent/http/http.c agent/http/urlutil.c \
+HOST_HTTP_SRCS := agent/test/host_http.c $(HTTP_CLIENT_SRCS) agent/http/urlutil.c \
                   agent/http/x509san.c agent/http/dlpace.c agent/core/log.c \
                   agent/core/syslog.c agent/core/fdio.c agent/core/err.c \
                   agent/core/sha256.c
