@@ -45,7 +45,8 @@ $(BUILD)/.deps: mk/deps.sh
 
 # ---- the agent's libraries, static with musl, from Debian source packages
 libs: $(SYSROOT)/.libs
-$(SYSROOT)/.libs: mk/libs.sh $(wildcard mk/patches/*/*.patch mk/mbedtls/*) $(KHDR)/.installed | $(BUILD)/.deps
+$(SYSROOT)/.libs: mk/libs.sh $(wildcard mk/patches/curl/*.patch mk/patches/mbedtls/*.patch mk/mbedtls/*) \
+		$(KHDR)/.installed | $(BUILD)/.deps
 	sh mk/libs.sh $(B) $(KHDR)/include
 	@touch $@
 
@@ -54,6 +55,12 @@ $(KSRC)/.extracted: | $(BUILD)/.deps
 	@mkdir -p $(B)
 	rm -rf $(KSRC)
 	tar -C $(B) -xf /usr/src/linux-source-6.1.tar.xz
+	@touch $@
+
+# our kernel patches (mk/patches/linux): a change recompiles what it touches
+KPATCHES := $(sort $(wildcard mk/patches/linux/*.patch))
+$(KSRC)/.patched: $(KSRC)/.extracted $(KPATCHES) mk/kpatch.sh
+	sh mk/kpatch.sh $(KSRC) $(addprefix $(ABS)/,$(KPATCHES))
 	@touch $@
 
 $(KHDR)/.installed: $(KSRC)/.extracted
@@ -78,7 +85,7 @@ $(KOUT)/.config: $(KSRC)/.extracted $(KFRAGS) $(BUILD)/initramfs.config mk/check
 
 # ---- the image: one file that is a bzImage and an EFI application
 image: $(BUILD)/snboot.efi
-$(BUILD)/snboot.efi: $(KOUT)/.config $(BUILD)/initramfs.list $(BUILD)/snboot \
+$(BUILD)/snboot.efi: $(KOUT)/.config $(KSRC)/.patched $(BUILD)/initramfs.list $(BUILD)/snboot \
 		initramfs/snboot.conf $(BUILD)/pki/ca.pem $(BUILD)/tools/.built
 	$(MAKE) -C $(KSRC) ARCH=x86_64 O=$(KOUT) -j$(JOBS) bzImage
 	cp $(KOUT)/arch/x86/boot/bzImage $@

@@ -8,11 +8,12 @@
                   the two medians the ratio is made of
   dead_nic_ratio_q35
                   the same on QEMU's q35 machine. On the default i440fx
-                  ("pc") machine most of a dead e1000 port's cost under TCG
-                  is ACPI PCI interrupt routing (the LNKx link devices' AML:
-                  ~0.6 s at probe, ~0.35 s when pci_disable_device runs at
-                  kexec, gone with acpi=noirq); q35 has no such links, so
-                  there a port costs its driver probe (~0.3 s) and the race
+                  ("pc") machine Linux evaluated the PCI root's _PRT (an AML
+                  loop, ~0.3 s under TCG) at each e1000's probe and again at
+                  kexec; mk/patches/linux/0002 keeps the first result, so a
+                  dead port now costs about what it costs on q35: its
+                  driver probe (~0.3 s, mostly the EEPROM's bit-banged
+                  reads) and the race
   vlan_boot_ratio whole boot with the provisioning network only on VLAN 100
                   (snboot.vlan=100, tests/vlanswitch.py tags in user space)
                   over an untagged boot through the same user-space switch
