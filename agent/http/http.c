@@ -27,10 +27,10 @@
 #endif
 
 /* Both described in http_int.h. */
-struct http_state http;
+struct http_state http_cfg;
 
 static struct conn main_conn;
-_Thread_local struct conn *conn = &main_conn;
+_Thread_local struct conn *http_conn = &main_conn;
 
 /* ---- the handle */
 
@@ -47,11 +47,11 @@ static int proxy_setup(struct sn_err *e)
 {
 	CURLcode cc;
 
-	if (!http.policy.proxy[0])
+	if (!http_cfg.policy.proxy[0])
 		return SN_OK;
-	cc = curl_easy_setopt(conn->curl, CURLOPT_PROXY, http.policy.proxy);
+	cc = curl_easy_setopt(http_conn->curl, CURLOPT_PROXY, http_cfg.policy.proxy);
 	if (cc == CURLE_OK)
-		cc = curl_easy_setopt(conn->curl, CURLOPT_NOPROXY, http.policy.no_proxy);
+		cc = curl_easy_setopt(http_conn->curl, CURLOPT_NOPROXY, http_cfg.policy.no_proxy);
 	if (cc == CURLE_NOT_BUILT_IN || cc == CURLE_UNKNOWN_OPTION)
 		return sn_fail(e, SN_E_HTTP_PROXY, "snboot.proxy is set but this build's curl has "
 			       "no proxy support (curl error %d)", (int)cc);
@@ -67,31 +67,31 @@ int request_begin(const char *url, struct sn_err *e)
 {
 	int rc;
 
-	if (!conn->curl)
+	if (!http_conn->curl)
 		return sn_fail(e, SN_E_HTTP_INIT, "http_init was not called");
-	curl_easy_reset(conn->curl);
-	conn->errbuf[0] = '\0';
-	conn->retry_after_s = 0;
-	conn->url = url;
-	memset(&conn->tls, 0, sizeof(conn->tls));
+	curl_easy_reset(http_conn->curl);
+	http_conn->errbuf[0] = '\0';
+	http_conn->retry_after_s = 0;
+	http_conn->url = url;
+	memset(&http_conn->tls, 0, sizeof(http_conn->tls));
 	if ((rc = SETOPT(CURLOPT_URL, url)) ||
-	    (rc = SETOPT(CURLOPT_ERRORBUFFER, conn->errbuf)) ||
+	    (rc = SETOPT(CURLOPT_ERRORBUFFER, http_conn->errbuf)) ||
 	    (rc = SETOPT(CURLOPT_PROTOCOLS_STR, "http,https")) ||
 	    /* what came over https never continues over plain http */
 	    (rc = SETOPT(CURLOPT_REDIR_PROTOCOLS_STR,
 			 strncasecmp(url, "https://", 8) == 0 ? "https" : "http,https")) ||
 	    (rc = SETOPT(CURLOPT_NOSIGNAL, 1L)) ||
 	    (rc = SETOPT(CURLOPT_USERAGENT, "snboot/" SNBOOT_VERSION)) ||
-	    (rc = SETOPT(CURLOPT_CAINFO, http.ca_path)) ||
+	    (rc = SETOPT(CURLOPT_CAINFO, http_cfg.ca_path)) ||
 	    (rc = SETOPT(CURLOPT_SSL_VERIFYPEER, 1L)) ||
 	    (rc = SETOPT(CURLOPT_SSL_VERIFYHOST, 2L)) ||
 	    (rc = SETOPT(CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2)) ||
 	    (rc = SETOPT(CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx)) ||
-	    (rc = SETOPT(CURLOPT_SSL_CTX_DATA, &conn->tls)) ||
-	    (rc = SETOPT(CURLOPT_CONNECTTIMEOUT, (long)http.timeout_s)) ||
+	    (rc = SETOPT(CURLOPT_SSL_CTX_DATA, &http_conn->tls)) ||
+	    (rc = SETOPT(CURLOPT_CONNECTTIMEOUT, (long)http_cfg.timeout_s)) ||
 	    /* a stall: under 1 byte/s for the whole timeout */
 	    (rc = SETOPT(CURLOPT_LOW_SPEED_LIMIT, 1L)) ||
-	    (rc = SETOPT(CURLOPT_LOW_SPEED_TIME, (long)http.timeout_s)))
+	    (rc = SETOPT(CURLOPT_LOW_SPEED_TIME, (long)http_cfg.timeout_s)))
 		return rc;
 	return proxy_setup(e);
 }
@@ -102,8 +102,8 @@ int http_init(const char *ca_path, unsigned timeout_s, struct sn_err *e)
 	char why[128];
 	int ret;
 
-	if (strlen(ca_path) >= sizeof(http.ca_path))
-		return sn_fail(e, SN_E_HTTP_CA, "path longer than %zu bytes", sizeof(http.ca_path) - 1);
+	if (strlen(ca_path) >= sizeof(http_cfg.ca_path))
+		return sn_fail(e, SN_E_HTTP_CA, "path longer than %zu bytes", sizeof(http_cfg.ca_path) - 1);
 	if (access(ca_path, R_OK) != 0)
 		return sn_fail(e, SN_E_HTTP_CA, "%s: %s", ca_path, strerror(errno));
 	/* parse it here: a broken image should say so before the first request */
@@ -116,37 +116,37 @@ int http_init(const char *ca_path, unsigned timeout_s, struct sn_err *e)
 	}
 	if (ret > 0)
 		logmsg("http", "%s: %d certificate(s) skipped as unparsable", ca_path, ret);
-	if (!conn->curl) {
+	if (!http_conn->curl) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 			return sn_fail(e, SN_E_HTTP_INIT, "curl_global_init failed");
-		conn->curl = curl_easy_init();
-		if (!conn->curl)
+		http_conn->curl = curl_easy_init();
+		if (!http_conn->curl)
 			return sn_fail(e, SN_E_HTTP_INIT, "curl_easy_init failed");
 	}
-	memcpy(http.ca_path, ca_path, strlen(ca_path) + 1);
-	http.timeout_s = timeout_s ? timeout_s : 1;
+	memcpy(http_cfg.ca_path, ca_path, strlen(ca_path) + 1);
+	http_cfg.timeout_s = timeout_s ? timeout_s : 1;
 	/* the IP check needs the TLS context callback: refuse to run without */
 	if ((ret = SETOPT(CURLOPT_SSL_CTX_FUNCTION, on_ssl_ctx)) != SN_OK)
 		return ret;
 	suites_for_cpu();
 	curves_in_order();
 	logmsg("http", "%s, CA %s, timeout %u s, TLS %s first, SHA-256 %s", curl_version(),
-	       ca_path, http.timeout_s, http.suites[0] ? "AES-GCM (AES-NI)" : "ChaCha20-Poly1305",
+	       ca_path, http_cfg.timeout_s, http_cfg.suites[0] ? "AES-GCM (AES-NI)" : "ChaCha20-Poly1305",
 	       sn_sha256_impl());
 	return SN_OK;
 }
 
 int http_set_policy(const struct http_policy *p, struct sn_err *e)
 {
-	if (strlen(p->proxy) >= sizeof(http.policy.proxy) ||
-	    strlen(p->no_proxy) >= sizeof(http.policy.no_proxy))
+	if (strlen(p->proxy) >= sizeof(http_cfg.policy.proxy) ||
+	    strlen(p->no_proxy) >= sizeof(http_cfg.policy.no_proxy))
 		return sn_fail(e, SN_E_HTTP_PROXY, "proxy or no_proxy longer than %zu bytes",
-			       sizeof(http.policy.proxy) - 1);
+			       sizeof(http_cfg.policy.proxy) - 1);
 	if (p->proxy[0] && strncasecmp(p->proxy, "http://", 7) != 0 &&
 	    strstr(p->proxy, "://"))
 		return sn_fail(e, SN_E_HTTP_PROXY, "snboot.proxy: only http:// proxies "
 			       "(https is tunnelled through them)");
-	http.policy = *p;
+	http_cfg.policy = *p;
 	if (p->proxy[0]) {
 		char u[URL_LOG];
 		url_for_log(p->proxy, u, sizeof(u));
@@ -174,7 +174,7 @@ int http_init_config(const struct config *cfg, struct sn_err *e)
 
 unsigned http_retry_after_s(void)
 {
-	return conn->retry_after_s;
+	return http_conn->retry_after_s;
 }
 
 void http_cleanup(void)
@@ -195,7 +195,7 @@ int http_thread_attach(const atomic_int *cancel, struct sn_err *e)
 
 	if (!main_conn.curl)
 		return sn_fail(e, SN_E_HTTP_INIT, "http_init was not called");
-	if (conn != &main_conn)
+	if (http_conn != &main_conn)
 		return SN_OK;
 	if (!(c = calloc(1, sizeof(*c))))
 		return sn_fail(e, SN_E_NOMEM, "a download thread's handle");
@@ -204,17 +204,17 @@ int http_thread_attach(const atomic_int *cancel, struct sn_err *e)
 		return sn_fail(e, SN_E_HTTP_INIT, "curl_easy_init failed (download thread)");
 	}
 	c->cancel = cancel;
-	conn = c;
+	http_conn = c;
 	return SN_OK;
 }
 
 void http_thread_detach(void)
 {
-	if (conn == &main_conn)
+	if (http_conn == &main_conn)
 		return;
-	curl_easy_cleanup(conn->curl);
-	free(conn);
-	conn = &main_conn;
+	curl_easy_cleanup(http_conn->curl);
+	free(http_conn);
+	http_conn = &main_conn;
 }
 
 /* ---- small answers into memory */
@@ -258,8 +258,8 @@ void note_retry_after(void)
 {
 	curl_off_t ra = 0;
 
-	if (curl_easy_getinfo(conn->curl, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
-		conn->retry_after_s = ra > 86400 ? 86400u : (unsigned)ra;
+	if (curl_easy_getinfo(http_conn->curl, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK && ra > 0)
+		http_conn->retry_after_s = ra > 86400 ? 86400u : (unsigned)ra;
 }
 
 /* Runs the request set up on the handle into m; *status the final one. */
@@ -272,9 +272,9 @@ static int perform_buffered(const char *url, struct membuf *m, long *status, str
 	if ((rc = SETOPT(CURLOPT_WRITEFUNCTION, membuf_write)) ||
 	    (rc = SETOPT(CURLOPT_WRITEDATA, m)))
 		return rc;
-	cc = curl_easy_perform(conn->curl);
+	cc = curl_easy_perform(http_conn->curl);
 	*status = 0;
-	curl_easy_getinfo(conn->curl, CURLINFO_RESPONSE_CODE, status);
+	curl_easy_getinfo(http_conn->curl, CURLINFO_RESPONSE_CODE, status);
 	note_retry_after();
 	if (cc == CURLE_WRITE_ERROR && m->over) {
 		current_url(url, u, sizeof(u));
@@ -342,7 +342,7 @@ int http_get_pinned(const char *url, const char *sha256_hex_or_NULL, char **buf,
 	if (sha256_hex_or_NULL && (rc = sha256_hex_parse(sha256_hex_or_NULL, want, e)) != SN_OK)
 		return rc;
 	if ((rc = url_artifact_allowed(url, sha256_hex_or_NULL != NULL,
-				       http.policy.artifacts_any, e)) != SN_OK)
+				       http_cfg.policy.artifacts_any, e)) != SN_OK)
 		return rc;
 	if ((rc = request_begin(url, e)) != SN_OK)
 		return rc;

@@ -18,7 +18,7 @@ void current_url(const char *url, char *buf, size_t len)
 {
 	char *eff = NULL;
 
-	if (curl_easy_getinfo(conn->curl, CURLINFO_EFFECTIVE_URL, &eff) != CURLE_OK || !eff ||
+	if (curl_easy_getinfo(http_conn->curl, CURLINFO_EFFECTIVE_URL, &eff) != CURLE_OK || !eff ||
 	    !eff[0])
 		eff = (char *)url;
 	url_for_log(eff, buf, len);
@@ -32,13 +32,13 @@ static int redirect_refused(const char *u, struct sn_err *e)
 
 	char *to = NULL, t[URL_LOG];
 
-	curl_easy_getinfo(conn->curl, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(http_conn->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (status < 300 || status > 399)
 		return SN_OK;
-	curl_easy_getinfo(conn->curl, CURLINFO_REDIRECT_URL, &to);
+	curl_easy_getinfo(http_conn->curl, CURLINFO_REDIRECT_URL, &to);
 	if (!to)
-		curl_easy_getinfo(conn->curl, CURLINFO_EFFECTIVE_URL, &to);
-	if (conn->url && strncasecmp(conn->url, "https://", 8) == 0 && to &&
+		curl_easy_getinfo(http_conn->curl, CURLINFO_EFFECTIVE_URL, &to);
+	if (http_conn->url && strncasecmp(http_conn->url, "https://", 8) == 0 && to &&
 	    url_is_plain_http(to)) {
 		url_for_log(to, t, sizeof(t));
 		return sn_fail(e, SN_E_HTTP_DOWNGRADE, "%s: HTTP %ld to %s", u, status, t);
@@ -64,8 +64,8 @@ static const char *curl_why(CURLcode cc, char *buf, size_t len)
 		{ CURLE_URL_MALFORMAT, "malformed URL" },
 	};
 
-	if (conn->errbuf[0] && strcmp(conn->errbuf, "Error") != 0)
-		return conn->errbuf;
+	if (http_conn->errbuf[0] && strcmp(http_conn->errbuf, "Error") != 0)
+		return http_conn->errbuf;
 	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
 		if (texts[i].cc == cc)
 			return texts[i].text;
@@ -92,7 +92,7 @@ int curl_fail(CURLcode cc, const char *url, struct sn_err *e)
 	case CURLE_COULDNT_RESOLVE_HOST:
 		return sn_fail(e, SN_E_HTTP_RESOLVE, "%s: %s", u, why);
 	case CURLE_COULDNT_CONNECT:
-		curl_easy_getinfo(conn->curl, CURLINFO_OS_ERRNO, &oserr);
+		curl_easy_getinfo(http_conn->curl, CURLINFO_OS_ERRNO, &oserr);
 		if (oserr == ECONNREFUSED)
 			return sn_fail(e, SN_E_HTTP_REFUSED, "%s", u);
 		if (oserr == ETIMEDOUT)
@@ -100,18 +100,18 @@ int curl_fail(CURLcode cc, const char *url, struct sn_err *e)
 		return sn_fail(e, SN_E_HTTP_UNREACHABLE, "%s: %s", u,
 			       oserr ? strerror((int)oserr) : why);
 	case CURLE_OPERATION_TIMEDOUT:
-		curl_easy_getinfo(conn->curl, CURLINFO_CONNECT_TIME_T, &t);
+		curl_easy_getinfo(http_conn->curl, CURLINFO_CONNECT_TIME_T, &t);
 		if (t == 0)
 			return sn_fail(e, SN_E_HTTP_CONNECT_TIMEOUT, "%s: no connection within %u s",
-				       u, http.timeout_s);
+				       u, http_cfg.timeout_s);
 		return sn_fail(e, SN_E_HTTP_STALLED, "%s: under 1 byte/s for %u s", u,
-			       http.timeout_s);
+			       http_cfg.timeout_s);
 	case CURLE_PEER_FAILED_VERIFICATION:
 		return tls_fail(u, e);
 	case CURLE_SSL_CONNECT_ERROR:
 		return sn_fail(e, SN_E_HTTP_TLS_HANDSHAKE, "%s: %s", u, why);
 	case CURLE_SSL_CACERT_BADFILE:
-		return sn_fail(e, SN_E_HTTP_CA, "%s: %s", http.ca_path, why);
+		return sn_fail(e, SN_E_HTTP_CA, "%s: %s", http_cfg.ca_path, why);
 	case CURLE_TOO_MANY_REDIRECTS:
 		return sn_fail(e, SN_E_HTTP_REDIRECTS, "%s: more than %ld", u, MAX_REDIRS);
 	case CURLE_PARTIAL_FILE:
@@ -136,14 +136,14 @@ int status_fail(long status, const char *url, const char *body, size_t len,
 	text_for_log(body, len, text, sizeof(text));
 	if (status == 404)
 		return sn_fail(e, SN_E_HTTP_NOT_FOUND, "%s", u);
-	if (status == 429 && conn->retry_after_s)
+	if (status == 429 && http_conn->retry_after_s)
 		return sn_fail(e, SN_E_HTTP_CLIENT_ERROR, "HTTP %ld from %s (Retry-After %u s): %s",
-			       status, u, conn->retry_after_s, text);
+			       status, u, http_conn->retry_after_s, text);
 	if (status >= 400 && status < 500)
 		return sn_fail(e, SN_E_HTTP_CLIENT_ERROR, "HTTP %ld from %s: %s", status, u, text);
-	if (status >= 500 && status < 600 && conn->retry_after_s)
+	if (status >= 500 && status < 600 && http_conn->retry_after_s)
 		return sn_fail(e, SN_E_HTTP_SERVER_ERROR, "HTTP %ld from %s (Retry-After %u s): %s",
-			       status, u, conn->retry_after_s, text);
+			       status, u, http_conn->retry_after_s, text);
 	if (status >= 500 && status < 600)
 		return sn_fail(e, SN_E_HTTP_SERVER_ERROR, "HTTP %ld from %s: %s", status, u, text);
 	return sn_fail(e, SN_E_HTTP_STATUS, "HTTP %ld from %s", status, u);

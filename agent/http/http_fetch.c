@@ -249,7 +249,7 @@ static void hasher_stop(struct fetch *f)
 /* The download thread's cancel flag (http_thread_attach) is set. */
 static int cancelled(void)
 {
-	return conn->cancel && atomic_load(conn->cancel);
+	return http_conn->cancel && atomic_load(http_conn->cancel);
 }
 
 /* curl calls it about once a second, connecting or stalled too. */
@@ -336,7 +336,7 @@ static int fetch_accept(struct fetch *f)
 	curl_off_t cl = -1;
 
 	f->body_started = 1;
-	curl_easy_getinfo(conn->curl, CURLINFO_RESPONSE_CODE, &f->status);
+	curl_easy_getinfo(http_conn->curl, CURLINFO_RESPONSE_CODE, &f->status);
 	if (f->status < 200 || f->status > 299)
 		return 0;   /* an error page: kept apart, reported after */
 	if (f->status == 206) {
@@ -354,7 +354,7 @@ static int fetch_accept(struct fetch *f)
 			return -1;
 		}
 	}
-	curl_easy_getinfo(conn->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
+	curl_easy_getinfo(http_conn->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl);
 	f->total = cl > 0 ? (uint64_t)cl : 0;
 	memcpy(f->etag, f->etag_now, sizeof(f->etag));
 	f->prog.total = f->total;
@@ -425,7 +425,7 @@ static int fetch_attempt(const char *url, struct fetch *f, struct sn_err *e)
 	    (rc = SETOPT(CURLOPT_WRITEFUNCTION, fetch_write)) ||
 	    (rc = SETOPT(CURLOPT_WRITEDATA, f)))
 		return rc;
-	if (conn->cancel && ((rc = SETOPT(CURLOPT_XFERINFOFUNCTION, on_xferinfo)) ||
+	if (http_conn->cancel && ((rc = SETOPT(CURLOPT_XFERINFOFUNCTION, on_xferinfo)) ||
 			     (rc = SETOPT(CURLOPT_NOPROGRESS, 0L))))
 		return rc;
 	if (f->have) {
@@ -442,9 +442,9 @@ static int fetch_attempt(const char *url, struct fetch *f, struct sn_err *e)
 				goto out;
 		}
 	}
-	cc = curl_easy_perform(conn->curl);
+	cc = curl_easy_perform(http_conn->curl);
 	if (!f->status)
-		curl_easy_getinfo(conn->curl, CURLINFO_RESPONSE_CODE, &f->status);
+		curl_easy_getinfo(http_conn->curl, CURLINFO_RESPONSE_CODE, &f->status);
 	note_retry_after();
 	if (cancelled()) {
 		rc = sn_fail(e, SN_E_HTTP_CANCELLED, "%s: at byte %llu", f->label,
@@ -619,8 +619,8 @@ static void fetch_limit(struct fetch *f)
 		budget.used = 0;
 		if (mi && dl_meminfo_available(mi, len, &budget.mem_available) == 0)
 			budget.limit = dl_mem_limit(budget.mem_available);
-		if (http.policy.max_download && http.policy.max_download < budget.limit) {
-			budget.limit = http.policy.max_download;
+		if (http_cfg.policy.max_download && http_cfg.policy.max_download < budget.limit) {
+			budget.limit = http_cfg.policy.max_download;
 			budget.mem_available = 0;   /* the numbers below are not the machine's */
 		}
 		free(mi);
@@ -667,7 +667,7 @@ int http_fetch_mirrors(const char *const *urls, size_t n_urls, const char *sha25
 	*fd_out = -1;
 	*size_out = 0;
 	sn_clear(&refused);
-	if (!conn->curl)
+	if (!http_conn->curl)
 		return sn_fail(e, SN_E_HTTP_INIT, "http_init was not called");
 	if (!urls || n_urls == 0)
 		return sn_fail(e, SN_E_HTTP_URL, "%s: no URL to fetch", label);
@@ -689,7 +689,7 @@ int http_fetch_mirrors(const char *const *urls, size_t n_urls, const char *sha25
 		url_for_log(urls[i], u, sizeof(u));
 		/* the trust rule per URL: an unpinned http mirror is skipped */
 		if (url_artifact_allowed(urls[i], sha256_hex_or_NULL != NULL,
-					 http.policy.artifacts_any, &now) != SN_OK) {
+					 http_cfg.policy.artifacts_any, &now) != SN_OK) {
 			if (n_urls > 1)   /* one URL: the caller reports it */
 				logmsg("download", "%s: mirror %zu skipped: %s", label, i + 1,
 				       sn_format(&now, why, sizeof(why)));

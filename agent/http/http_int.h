@@ -51,16 +51,16 @@ extern struct http_state {
 	struct http_policy policy;
 	int suites[MAX_SUITES];  /* our ciphersuite order, 0-terminated; [0] 0: mbedtls' */
 	mbedtls_ecp_group_id curves[MAX_CURVES];  /* ours, NONE-terminated; [0] NONE: mbedtls' */
-} http;
+} http_cfg;
 
 /* Defined in http.c: the calling thread's handle, the agent's or its
  * download thread's. */
-extern _Thread_local struct conn *conn;
+extern _Thread_local struct conn *http_conn;
 
 /* http.c */
 int setopt_check(CURLcode cc, const char *name, struct sn_err *e);
 /* Evaluates to SN_OK or the error, naming the option that was refused. */
-#define SETOPT(opt, val) setopt_check(curl_easy_setopt(conn->curl, opt, val), #opt, e)
+#define SETOPT(opt, val) setopt_check(curl_easy_setopt(http_conn->curl, opt, val), #opt, e)
 int request_begin(const char *url, struct sn_err *e);
 void note_retry_after(void);
 

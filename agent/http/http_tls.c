@@ -78,10 +78,10 @@ CURLcode on_ssl_ctx(CURL *curl, void *ssl_conf, void *arg)
 						 inet_pton(AF_INET, t->host, &a4) == 1));
 	}
 	mbedtls_ssl_conf_verify(ssl_conf, on_verify, t);
-	if (http.suites[0])
-		mbedtls_ssl_conf_ciphersuites(ssl_conf, http.suites);
-	if (http.curves[0] != MBEDTLS_ECP_DP_NONE)
-		mbedtls_ssl_conf_curves(ssl_conf, http.curves);
+	if (http_cfg.suites[0])
+		mbedtls_ssl_conf_ciphersuites(ssl_conf, http_cfg.suites);
+	if (http_cfg.curves[0] != MBEDTLS_ECP_DP_NONE)
+		mbedtls_ssl_conf_curves(ssl_conf, http_cfg.curves);
 	return CURLE_OK;
 }
 
@@ -99,10 +99,10 @@ void curves_in_order(void)
 	for (size_t i = 0; i < sizeof(first) / sizeof(first[0]); i++)
 		for (const mbedtls_ecp_group_id *g = all; *g != MBEDTLS_ECP_DP_NONE; g++)
 			if (*g == first[i] && n + 1 < MAX_CURVES)
-				http.curves[n++] = *g;
+				http_cfg.curves[n++] = *g;
 	for (const mbedtls_ecp_group_id *g = all; *g != MBEDTLS_ECP_DP_NONE; g++) {
 		size_t k = 0;
-		while (k < n && http.curves[k] != *g)
+		while (k < n && http_cfg.curves[k] != *g)
 			k++;
 		if (k < n)
 			continue;
@@ -110,9 +110,9 @@ void curves_in_order(void)
 			n = 0;   /* more than we can hold: mbedtls' order */
 			break;
 		}
-		http.curves[n++] = *g;
+		http_cfg.curves[n++] = *g;
 	}
-	http.curves[n] = MBEDTLS_ECP_DP_NONE;
+	http_cfg.curves[n] = MBEDTLS_ECP_DP_NONE;
 }
 
 /* mbedtls offers ChaCha20-Poly1305 first. With AES-NI and PCLMULQDQ its
@@ -124,7 +124,7 @@ void suites_for_cpu(void)
 	const int *all = mbedtls_ssl_list_ciphersuites();
 	size_t n = 0;
 
-	http.suites[0] = 0;
+	http_cfg.suites[0] = 0;
 	if (!mbedtls_aesni_has_support(MBEDTLS_AESNI_AES) ||
 	    !mbedtls_aesni_has_support(MBEDTLS_AESNI_CLMUL))
 		return;
@@ -136,13 +136,13 @@ void suites_for_cpu(void)
 			if (kind != pass)
 				continue;
 			if (n + 1 >= MAX_SUITES) {
-				http.suites[0] = 0;   /* a list we cannot hold: mbedtls' */
+				http_cfg.suites[0] = 0;   /* a list we cannot hold: mbedtls' */
 				return;
 			}
-			http.suites[n++] = *id;
+			http_cfg.suites[n++] = *id;
 		}
 	}
-	http.suites[n] = 0;
+	http_cfg.suites[n] = 0;
 }
 
 static const struct {
@@ -176,12 +176,12 @@ static void verify_flags_text(uint32_t flags, char *buf, size_t len)
 
 int tls_fail(const char *u, struct sn_err *e)
 {
-	const struct tls_check *t = &conn->tls;
+	const struct tls_check *t = &http_conn->tls;
 	char flags[96];
 
 	verify_flags_text(t->flags, flags, sizeof(flags));
 	if (t->flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
-		return sn_fail(e, SN_E_HTTP_TLS_UNTRUSTED, "%s: %s; CA %s", u, flags, http.ca_path);
+		return sn_fail(e, SN_E_HTTP_TLS_UNTRUSTED, "%s: %s; CA %s", u, flags, http_cfg.ca_path);
 	if (t->san_err.code)
 		return sn_fail(e, SN_E_HTTP_SAN, "%s: %s", u, t->san_err.ctx);
 	if (t->flags & MBEDTLS_X509_BADCERT_CN_MISMATCH)
@@ -198,5 +198,5 @@ int tls_fail(const char *u, struct sn_err *e)
 		return sn_fail(e, SN_E_HTTP_TLS_VERIFY, "%s: %s", u, flags);
 	/* no certificate reached our callback (none sent, or resumed badly) */
 	return sn_fail(e, SN_E_HTTP_TLS_VERIFY, "%s: %s", u,
-		       conn->errbuf[0] ? conn->errbuf : "no certificate verified");
+		       http_conn->errbuf[0] ? http_conn->errbuf : "no certificate verified");
 }
