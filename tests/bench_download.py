@@ -200,18 +200,16 @@ def boots(big_initrd, boots_tiny, boots_big):
         files = FileServer(files_dir)
         try:
             for i in range(boots_tiny):
-                with h.Stack("bench-dl-tiny-%d" % (i + 1)) as st:
-                    r = attempt("snboot tiny boot", snboot_https, st, tiny, 1024)
-                    out["snboot_tiny_s"].append(r and r[0])
-                with h.Stack("bench-dl-ipxe-tiny-%d" % (i + 1)) as st:
-                    out["ipxe_tiny_s"].append(attempt("iPXE tiny boot", ipxe, st, files,
-                                                      tiny, 1024))
-                with h.Stack("bench-dl-tiny-q35-%d" % (i + 1)) as st:
-                    r = attempt("snboot tiny boot (q35)", snboot_https, st, tiny, 1024, "q35")
-                    out["snboot_tiny_q35_s"].append(r and r[0])
-                with h.Stack("bench-dl-ipxe-tiny-q35-%d" % (i + 1)) as st:
-                    out["ipxe_tiny_q35_s"].append(attempt("iPXE tiny boot (q35)", ipxe, st,
-                                                          files, tiny, 1024, "q35"))
+                # the default machine (i440fx), then q35: snboot, then iPXE
+                for machine, tag in ((None, ""), ("q35", "_q35")):
+                    label = tag.replace("_", "-")
+                    with h.Stack("bench-dl-tiny%s-%d" % (label, i + 1)) as st:
+                        r = attempt("snboot tiny boot%s" % label, snboot_https, st, tiny,
+                                    1024, machine)
+                        out["snboot_tiny%s_s" % tag].append(r and r[0])
+                    with h.Stack("bench-dl-ipxe-tiny%s-%d" % (label, i + 1)) as st:
+                        out["ipxe_tiny%s_s" % tag].append(attempt(
+                            "iPXE tiny boot%s" % label, ipxe, st, files, tiny, 1024, machine))
             for i in range(boots_big):
                 with h.Stack("bench-dl-256m-https-%d" % (i + 1)) as st:
                     r = attempt("snboot 256 MiB https boot", snboot_https, st, big, BIG_MEMORY)

@@ -64,6 +64,15 @@ static void load(const struct vec *v, struct bytes *b)
 	assert_int_equal(unhex(v->tag, b->tag), 16);
 }
 
+/* The vector's bytes, and a context keyed with its key. */
+static void keyed(const struct vec *v, struct bytes *b, mbedtls_gcm_context *ctx)
+{
+	load(v, b);
+	mbedtls_gcm_init(ctx);
+	assert_int_equal(mbedtls_gcm_setkey(ctx, MBEDTLS_CIPHER_ID_AES, b->key,
+					    (unsigned) b->key_len * 8), 0);
+}
+
 static void test_nist_encrypt(void **state)
 {
 	for (size_t i = 0; i < sizeof(vecs) / sizeof(vecs[0]); i++) {
@@ -71,10 +80,7 @@ static void test_nist_encrypt(void **state)
 		unsigned char out[64], tag[16];
 		mbedtls_gcm_context ctx;
 
-		load(&vecs[i], &b);
-		mbedtls_gcm_init(&ctx);
-		assert_int_equal(mbedtls_gcm_setkey(&ctx, MBEDTLS_CIPHER_ID_AES, b.key,
-						    (unsigned) b.key_len * 8), 0);
+		keyed(&vecs[i], &b, &ctx);
 		assert_int_equal(mbedtls_gcm_crypt_and_tag(&ctx, MBEDTLS_GCM_ENCRYPT, b.len,
 				 b.iv, 12, b.aad, b.aad_len, b.pt, out, 16, tag), 0);
 		assert_memory_equal(out, b.ct, b.len);
@@ -95,10 +101,7 @@ static void test_nist_auth_decrypt(void **state)
 		unsigned char buf[64], bad_tag[16];
 		mbedtls_gcm_context ctx;
 
-		load(&vecs[i], &b);
-		mbedtls_gcm_init(&ctx);
-		assert_int_equal(mbedtls_gcm_setkey(&ctx, MBEDTLS_CIPHER_ID_AES, b.key,
-						    (unsigned) b.key_len * 8), 0);
+		keyed(&vecs[i], &b, &ctx);
 		memcpy(buf, b.ct, b.len);
 		assert_int_equal(mbedtls_gcm_auth_decrypt(&ctx, b.len, b.iv, 12, b.aad,
 				 b.aad_len, b.tag, 16, buf, buf), 0);
