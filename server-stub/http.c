@@ -26,7 +26,7 @@ struct conn_track {
 	struct conn_track *prev, *next;
 	int fd;
 	struct timespec phase_start; /* accepted, or previous request done */
-	int busy;       /* an answer is queued: only the idle timeout applies */
+	int busy;       /* a whole request is in: only the idle timeout applies */
 	int cut;        /* shut down at the deadline already */
 	int bad_escape; /* the URL being parsed decoded %00 */
 };
@@ -260,6 +260,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (rq->status) /* already answered; MHD should not call again */
 		return MHD_YES;
+	if (rq->track) {
+		/* The whole request is in: the time from here is the server's
+		 * (hashing a big file, waiting for a database lock), not a slow
+		 * client's, so the request deadline no longer applies. */
+		pthread_mutex_lock(&rq->srv->conn_lock);
+		rq->track->busy = 1;
+		pthread_mutex_unlock(&rq->srv->conn_lock);
+	}
 	return route_request(rq);
 }
 
