@@ -12,6 +12,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 
 
+def pytest_configure(config):
+    # An exception in a test's helper thread (a client, a fake server) is a
+    # failure, not a warning in the summary: one server test passed
+    # while the request its own thread made was cut every time.
+    config.addinivalue_line("filterwarnings",
+                            "error::pytest.PytestUnhandledThreadExceptionWarning")
+
+
 @pytest.fixture
 def stack(request):
     st = harness.Stack(request.node.name)
