@@ -85,6 +85,17 @@ static struct conn_track *track_of(struct MHD_Connection *conn)
 	return ci ? ci->socket_context : NULL;
 }
 
+/* From a whole request (or an early answer) to the end of the answer, the
+ * connection is out of the request deadline's reach. */
+static void track_busy(struct request *rq)
+{
+	if (!rq->track)
+		return;
+	pthread_mutex_lock(&rq->srv->conn_lock);
+	rq->track->busy = 1;
+	pthread_mutex_unlock(&rq->srv->conn_lock);
+}
+
 /* The request deadline: MHD's timeout is reset by every byte, so a client
  * trickling a header byte every few seconds would hold its connection
  * forever. A connection that has not delivered a complete request within
@@ -260,14 +271,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (rq->status) /* already answered; MHD should not call again */
 		return MHD_YES;
-	if (rq->track) {
-		/* The whole request is in: the time from here is the server's
-		 * (hashing a big file, waiting for a database lock), not a slow
-		 * client's, so the request deadline no longer applies. */
-		pthread_mutex_lock(&rq->srv->conn_lock);
-		rq->track->busy = 1;
-		pthread_mutex_unlock(&rq->srv->conn_lock);
-	}
+	/* The whole request is in: the time from here is the server's
+	 * (hashing a big file, waiting for a database lock), not a slow
+	 * client's, so the request deadline no longer applies. */
+	track_busy(rq);
 	return route_request(rq);
 }
 
@@ -421,11 +428,7 @@ enum MHD_Result reply_queue(struct request *rq, unsigned status, struct MHD_Resp
 	rq->bytes = bytes;
 	if (atomic_load(&rq->srv->draining))
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
-	if (rq->track) {
-		pthread_mutex_lock(&rq->srv->conn_lock);
-		rq->track->busy = 1;
-		pthread_mutex_unlock(&rq->srv->conn_lock);
-	}
+	track_busy(rq); /* an early answer (413 after the headers) too */
 	enum MHD_Result rc = MHD_queue_response(rq->conn, status, resp);
 	MHD_destroy_response(resp);
 	return rc;

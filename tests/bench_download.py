@@ -17,10 +17,10 @@
   ipxe_ratio_tiny             snboot's power-on-to-target (test target, HTTPS
                               backend) / Debian iPXE's (ipxe-qemu's e1000 ROM,
                               -boot n, the same target over HTTP)
-  ipxe_ratio_tiny_q35         the same on QEMU's q35 machine (i440fx, the default,
-                              evaluates its PCI interrupt links' ACPI AML at every
-                              PCI IRQ enable and disable: ~0.3 s each under TCG at
-                              the e1000's probe and at kexec; iPXE does neither)
+  ipxe_ratio_tiny_q35         the same on QEMU's q35 machine (on i440fx, the default,
+                              Linux evaluates the PCI root's _PRT, an AML loop of
+                              ~0.3 s under TCG, once at the e1000's probe
+                              (mk/patches/linux/0002); iPXE does not)
   ipxe_ratio_256m             the same with the 256 MiB initrd, snboot over HTTPS
   ipxe_ratio_256m_http_pinned the same, snboot over pinned plain HTTP
   snboot_tiny_s ipxe_tiny_s snboot_tiny_q35_s ipxe_tiny_q35_s snboot_256m_https_s
