@@ -128,8 +128,12 @@ char *grub_read_at(struct gctx *g, const char *in, size_t *len, char *shown, siz
 {
 	char part[128], path[BOOTCFG_PATH_MAX];
 
-	if (grub_resolve(g, in, part, sizeof(part), path) < 0)
+	/* shown names the file in the caller's warning, even when the path
+	 * itself is what cannot be resolved: then it is the path as written. */
+	if (grub_resolve(g, in, part, sizeof(part), path) < 0) {
+		bcfg_copy(shown, shown_size, in);
 		return NULL;
+	}
 	snprintf(shown, shown_size, "%s%s%s%s", part[0] ? "(" : "", part, part[0] ? ")" : "", path);
 	return g->ops->read_file(g->arg, part, path, BOOTCFG_FILE_MAX, len);
 }

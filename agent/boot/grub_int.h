@@ -82,6 +82,8 @@ void grub_env_copy(struct genv *dst, const struct genv *src);
 int grub_is_ref(const struct gctx *g, const char *s);
 void grub_setvar(struct gctx *g, const char *name, const char *val);
 int grub_resolve(struct gctx *g, const char *in, char *part, size_t part_size, char *path);
+/* Reads the file a grub path names; shown always gets a name for it to
+ * warn with (the path as written when it cannot be resolved). */
 char *grub_read_at(struct gctx *g, const char *in, size_t *len, char *shown, size_t shown_size);
 int grub_expand_cmd(struct gctx *g, const struct gcmd *c, int from, const char *file);
 

@@ -202,7 +202,9 @@ static void syntax_errors_skip_and_keep_reading(void **state)
 
 	assert_true(tfs_warned(&t, "grub.cfg:5: then/else/fi/do/done outside a block"));
 	assert_true(tfs_warned(&t, "grub.cfg:6: } without a block"));
-	assert_true(tfs_warned(&t, "grub.cfg:14: if without then/fi"));
+	assert_true(tfs_warned(&t, "grub.cfg:14: source (hd0,gpt2/unclosed.cfg cannot be read, ignored"));
+	assert_true(tfs_warned(&t, "grub.cfg:15: load_env: (nodev cannot be read"));
+	assert_true(tfs_warned(&t, "grub.cfg:17: if without then/fi"));
 	assert_int_equal(l->n, 3);
 	assert_string_equal(l->v[0].label, "first");
 	assert_string_equal(l->v[1].label, "second");
