@@ -25,7 +25,8 @@ void kexec_set_method(const char *word);
  * "kexec_file_load" (NULL before any). */
 const char *kexec_last_path(void);
 
-/* The kexec-tools program (tests point it elsewhere). */
+/* The kexec-tools program (tests point it elsewhere; the pointer is kept,
+ * so path must outlive the loads). */
 #define KEXEC_TOOLS_PATH "/sbin/kexec"
 void kexec_set_tools_path(const char *path);
 

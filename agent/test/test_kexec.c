@@ -142,13 +142,14 @@ static void test_refuses_bad_images(void **state)
  * /proc/self/fd paths the child can open: a stand-in program records its
  * arguments and copies both files, so the test sees what kexec would. */
 static char fake_dir[64];
+static char fake_tool[128];   /* kexec_set_tools_path keeps the pointer */
 
 static void write_fake(const char *body)
 {
-	char path[128];
+	char *path = fake_tool;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/kexec", fake_dir);
+	snprintf(path, sizeof(fake_tool), "%s/kexec", fake_dir);
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fprintf(f, "#!/bin/sh\n%s", body);
