@@ -25,6 +25,11 @@ AGENT_CFLAGS := $(WARN) -Os -ffunction-sections -fdata-sections \
 AGENT_LDFLAGS := -static -s -Wl,--gc-sections -L$(SYSROOT)/lib
 AGENT_LIBS := -lcurl -lmbedtls -lmbedx509 -lmbedcrypto -lcjson -lnettle -lz
 
+# Test builds (unit, fuzz, server-stub ASan): an uninitialised stack
+# variable holds a pattern, so reading one fails every run, not only when
+# the stack happens to hold no NUL.
+TEST_INIT := -ftrivial-auto-var-init=pattern
+
 # Every agent source but main.c builds for the host too (unit tests).
 # A folder per stage (core, net, http, script, boot); agent/test holds tests.
 AGENT_DIRS := core net http script boot

@@ -25,7 +25,7 @@ $(BUILD)/server-stub: $(SERVER_OBJS)
 #   SERVER_STUB_BIN=build/server-stub-asan python3 -m pytest tests/test_server_*.py
 SERVER_ASAN_OBJS := $(patsubst server-stub/%.c,$(BUILD)/server-obj-asan/%.o,$(SERVER_SRCS))
 SERVER_ASAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-		     -fno-omit-frame-pointer -ftrivial-auto-var-init=pattern
+		     -fno-omit-frame-pointer $(TEST_INIT)
 
 $(BUILD)/server-obj-asan/%.o: server-stub/%.c $(SERVER_HDRS) server-stub/server.mk | $(BUILD)/.deps
 	@mkdir -p $(dir $@)
@@ -44,4 +44,4 @@ SERVER_FUZZ_SRCS := server-stub/fuzz/fuzz_input.c server-stub/validate.c server-
 $(BUILD)/fuzz/fuzz_server_input: $(SERVER_FUZZ_SRCS) $(SERVER_HDRS) server-stub/server.mk | $(BUILD)/.deps
 	@mkdir -p $(dir $@)
 	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-ftrivial-auto-var-init=pattern -o $@ $(SERVER_FUZZ_SRCS) -lcjson
+		$(TEST_INIT) -o $@ $(SERVER_FUZZ_SRCS) -lcjson

@@ -9,9 +9,7 @@ HTTP_CLIENT_SRCS := agent/http/http.c agent/http/http_errors.c agent/http/http_f
                     agent/http/http_tls.c
 HOST_EXCLUDE := agent/core/main.c $(HTTP_CLIENT_SRCS)
 HOST_SRCS    := $(filter-out $(HOST_EXCLUDE),$(AGENT_SRCS))
-# pattern: a read of an uninitialised stack variable fails every run, not
-# only when the stack happens to hold no NUL.
-HOST_CFLAGS  := $(WARN) -g -O1 -fno-omit-frame-pointer -Iagent -ftrivial-auto-var-init=pattern \
+HOST_CFLAGS  := $(WARN) -g -O1 -fno-omit-frame-pointer -Iagent $(TEST_INIT) \
                 -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -DSNBOOT_VERSION='"host-test"' -DSNBOOT_BUILD_EPOCH=0LL
 comma        := ,

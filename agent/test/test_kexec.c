@@ -146,16 +146,15 @@ static char fake_tool[128];   /* kexec_set_tools_path keeps the pointer */
 
 static void write_fake(const char *body)
 {
-	char *path = fake_tool;
 	FILE *f;
 
-	snprintf(path, sizeof(fake_tool), "%s/kexec", fake_dir);
-	f = fopen(path, "w");
+	snprintf(fake_tool, sizeof(fake_tool), "%s/kexec", fake_dir);
+	f = fopen(fake_tool, "w");
 	assert_non_null(f);
 	fprintf(f, "#!/bin/sh\n%s", body);
 	fclose(f);
-	assert_int_equal(chmod(path, 0755), 0);
-	kexec_set_tools_path(path);
+	assert_int_equal(chmod(fake_tool, 0755), 0);
+	kexec_set_tools_path(fake_tool);
 }
 
 static int fake_setup(void **state)
